@@ -1,0 +1,5 @@
+"""``python -m unionstate``."""
+
+from unionstate.cli import run
+
+run()

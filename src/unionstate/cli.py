@@ -1,0 +1,136 @@
+"""The command line: parse arguments, call the library, render, exit.
+
+Exit codes: 0 valid, 1 invalid data, 2 unusable input or usage error,
+3 an internal error (a bug). Never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from unionstate import __version__
+from unionstate.converter import structure, unstructure
+from unionstate.dataset import data_dir
+from unionstate.io import InputError, dump_document, dump_jsonl, read, write_dir
+from unionstate.report import Report, Severity
+from unionstate.schema import all_schemas, write_schemas
+from unionstate.schema.generate import SCHEMA_VERSION
+from unionstate.validate import validate_raw
+
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_BUG = 0, 1, 2, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="unionstate",
+        description="Validate, convert and query datasets on Belarus-Russia integration "
+        "within the Union State.",
+    )
+    p.add_argument("--version", action="version",
+                   version=f"unionstate {__version__} (schema {SCHEMA_VERSION})")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    v = sub.add_parser("validate", help="check a dataset against the schemas and references",
+                       description="Check a data directory, JSON document or JSON Lines file. "
+                       "Exit 0 valid, 1 invalid data, 2 unusable input.")
+    v.add_argument("path", nargs="?", help="dataset to check (default: the shipped data)")
+    v.add_argument("--format", choices=("text", "json"), default="text",
+                   help="report format (default: text)")
+    v.add_argument("--fail-on", choices=("error", "warning"), default="error",
+                   help="lowest severity that makes the exit code 1 (default: error)")
+
+    c = sub.add_parser("convert", help="convert between a data directory, JSON and JSON Lines",
+                       description="Convert a valid dataset to another form, canonically "
+                       "(records sorted by id, keys in canonical order).")
+    c.add_argument("path", help="dataset to convert")
+    c.add_argument("--to", choices=("dir", "json", "jsonl"), required=True)
+    c.add_argument("--out", help="output file or directory (default: stdout; required for dir)")
+
+    s = sub.add_parser("schema", help="write the JSON Schemas",
+                       description="Write the JSON Schemas generated from the model.")
+    s.add_argument("--out", default="schemas", help="folder (default: schemas)")
+    s.add_argument("--check", action="store_true",
+                   help="exit 1 when the files in --out differ from the model")
+    return p
+
+
+def _validate(args: argparse.Namespace) -> int:
+    raw = read(args.path if args.path else data_dir())
+    report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
+    print(report.to_json() if args.format == "json" else report.to_text())
+    if raw.unusable:
+        return EXIT_UNUSABLE
+    return EXIT_INVALID if report.fails(Severity(args.fail_on)) else EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    raw = read(args.path)
+    report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
+    if raw.unusable or not report.ok:
+        print(report.to_text(), file=sys.stderr)
+        print("unionstate: not converted: the input does not validate", file=sys.stderr)
+        return EXIT_UNUSABLE if raw.unusable else EXIT_INVALID
+    header = {k: v for k, v in (raw.header or {}).items() if k != "type"} or None
+    records = [unstructure(structure(r.data)) for r in raw.records]
+    if args.to == "dir":
+        if not args.out:
+            print("unionstate: convert --to dir needs --out DIR", file=sys.stderr)
+            return EXIT_UNUSABLE
+        write_dir(args.out, header, records)
+        return EXIT_OK
+    text = dump_jsonl(header, records) if args.to == "jsonl" else dump_document(header, records)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _schema(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if args.check:
+        import json
+
+        stale = []
+        for name, schema in all_schemas().items():
+            path = out / f"{name}.schema.json"
+            want = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+            if not path.is_file() or path.read_text(encoding="utf-8") != want:
+                stale.append(str(path))
+        for path in stale:
+            print(f"{path}: differs from the model; run 'unionstate schema --out {out}'")
+        return EXIT_INVALID if stale else EXIT_OK
+    for path in write_schemas(out):
+        print(path)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "validate":
+            return _validate(args)
+        if args.command == "convert":
+            return _convert(args)
+        return _schema(args)
+    except InputError as exc:
+        print(f"unionstate: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except KeyboardInterrupt:
+        print("unionstate: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
+        print(f"unionstate: internal error ({type(exc).__name__}: {exc}); please report it",
+              file=sys.stderr)
+        return EXIT_BUG
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

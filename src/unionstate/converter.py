@@ -1,0 +1,94 @@
+"""The one cattrs converter between records and JSON-ready values.
+
+Unstructured records have a canonical form: ``type`` first, then ``id``, the
+type's own fields, ``sources``, ``notes``, ``disputes``, ``exceptions``, and
+last the third-party ``x_`` keys in sorted order. Fields at their default
+(``None``, empty, ``False``) are left out, so canonical files stay small and
+diffs stay quiet.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+from unionstate.model import EXTENSION_PREFIX, RECORD_TYPES, Record
+from unionstate.schema.generate import field_order
+
+
+def _unstructure_factory(conv: cattrs.Converter) -> Callable[[type[Any]], Callable[[Any], Any]]:
+    def factory(cls: type[Any]) -> Callable[[Any], Any]:
+        base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+        if not issubclass(cls, Record):
+            return base
+        order = [n for n in field_order(cls)]
+        type_name = cls.TYPE
+
+        def unstructure(obj: Record) -> dict[str, Any]:
+            flat = base(obj)
+            out: dict[str, Any] = {"type": type_name}
+            for name in order:
+                if name in flat:
+                    out[name] = flat[name]
+            for key in sorted(obj.extensions):
+                out[key] = obj.extensions[key]
+            return out
+
+        return unstructure
+
+    return factory
+
+
+def _structure_factory(conv: cattrs.Converter) -> Callable[[type[Any]], Callable[[Any, Any], Any]]:
+    def factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        base = make_dict_structure_fn(cls, conv, _cattrs_forbid_extra_keys=True)
+        if not issubclass(cls, Record):
+            return base
+
+        def structure(data: Mapping[str, Any], _: Any) -> Any:
+            plain: dict[str, Any] = {}
+            ext: dict[str, Any] = {}
+            for key, value in data.items():
+                if key == "type":
+                    continue
+                if key.startswith(EXTENSION_PREFIX):
+                    ext[key] = value
+                else:
+                    plain[key] = value
+            if ext:
+                plain["extensions"] = ext
+            return base(plain, cls)
+
+        return structure
+
+    return factory
+
+
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The converter, built once."""
+    conv = cattrs.Converter()
+    conv.register_unstructure_hook_factory(attrs.has, _unstructure_factory(conv))
+    conv.register_structure_hook_factory(attrs.has, _structure_factory(conv))
+    return conv
+
+
+def unstructure(record: Record) -> dict[str, Any]:
+    """A record as a JSON-ready dict in canonical key order."""
+    out: dict[str, Any] = converter().unstructure(record)
+    return out
+
+
+def structure(data: Mapping[str, Any]) -> Record:
+    """A record from a JSON-ready dict; its ``type`` selects the class.
+
+    Expects data that passed the schema; raises ``cattrs`` errors otherwise.
+    """
+    cls = RECORD_TYPES[data["type"]]
+    rec: Record = converter().structure(data, cls)
+    return rec

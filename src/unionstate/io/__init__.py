@@ -1,0 +1,14 @@
+"""Readers and writers: data directory, JSON document, JSON Lines; locations kept."""
+
+from .read import InputError, RawDataset, RawRecord, read
+from .write import dump_document, dump_jsonl, write_dir
+
+__all__ = [
+    "InputError",
+    "RawDataset",
+    "RawRecord",
+    "dump_document",
+    "dump_jsonl",
+    "read",
+    "write_dir",
+]

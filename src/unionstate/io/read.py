@@ -1,0 +1,447 @@
+"""Read datasets from disk into raw records that keep their locations.
+
+The three forms:
+
+* a **data directory** (``dataset.json`` for the header, then any number of
+  ``.json`` files, each a JSON array of records, and ``.jsonl`` files);
+* a **JSON document**: ``{"name": ..., "as_of": ..., "records": [...]}``
+  (or a bare array of records);
+* **JSON Lines**: one record a line; a line ``{"type": "dataset", ...}`` is the
+  header.
+
+Nothing here interprets records beyond JSON: parse errors, bad encodings and
+duplicate keys become findings with file, line and column; a file that cannot
+be read at all is listed in :attr:`RawDataset.unusable`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from unionstate.report import (
+    DUPLICATE_KEY,
+    EMPTY_INPUT,
+    INVALID_ENCODING,
+    INVALID_JSON,
+    NOT_A_RECORD,
+    SKIPPED_FILE,
+    Finding,
+    finding,
+)
+
+HEADER_FILE = "dataset.json"
+HEADER_TYPE = "dataset"
+
+
+class InputError(Exception):
+    """Input that cannot be used at all: not found, not readable, a broken
+    link. The CLI prints the message on one line and exits 2."""
+
+
+@attrs.frozen(slots=True)
+class RawRecord:
+    """One record as parsed JSON, with where it came from."""
+
+    data: dict[str, Any]
+    file: str
+    line: int | None = None
+
+
+@attrs.define
+class RawDataset:
+    """What was read: the header, the records in input order, the findings
+    made while reading, the files read and those that could not be used."""
+
+    header: dict[str, Any] | None = None
+    header_file: str | None = None
+    header_line: int | None = None
+    records: list[RawRecord] = attrs.field(factory=list)
+    findings: list[Finding] = attrs.field(factory=list)
+    files: list[str] = attrs.field(factory=list)
+    unusable: list[str] = attrs.field(factory=list)
+
+
+class _DupDict(dict[str, Any]):
+    """A parsed object in which a key appeared more than once."""
+
+    __slots__ = ("dups",)
+    dups: list[str]
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON (only finite numbers are)")
+
+
+class _Parser:
+    """A JSON decoder that flags duplicate keys and rejects NaN/Infinity."""
+
+    def __init__(self) -> None:
+        self.flagged: list[_DupDict] = []
+        self.decoder = json.JSONDecoder(
+            object_pairs_hook=self._pairs, parse_constant=_reject_constant
+        )
+
+    def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        d = dict(pairs)
+        if len(d) == len(pairs):
+            return d
+        out = _DupDict(d)
+        seen: set[str] = set()
+        out.dups = [k for k, _ in pairs if k in seen or seen.add(k)]  # type: ignore[func-returns-value]
+        self.flagged.append(out)
+        return out
+
+    def duplicate_pointers(self, value: Any) -> list[tuple[str, str]]:
+        """(pointer, key) of every duplicated key inside ``value``; resets."""
+        if not self.flagged:
+            return []
+        found: list[tuple[str, str]] = []
+
+        def walk(v: Any, ptr: str) -> None:
+            if isinstance(v, dict):
+                if isinstance(v, _DupDict):
+                    found.extend((f"{ptr}/{_escape(k)}", k) for k in v.dups)
+                for k, sub in v.items():
+                    walk(sub, f"{ptr}/{_escape(k)}")
+            elif isinstance(v, list):
+                for i, sub in enumerate(v):
+                    walk(sub, f"{ptr}/{i}")
+
+        walk(value, "")
+        self.flagged.clear()
+        return found
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+class _Lines:
+    """Line and column of offsets in a text, for offsets met in order."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+        self.line = 1
+        self.line_start = 0
+
+    def at(self, offset: int) -> tuple[int, int]:
+        if offset < self.pos:
+            self.pos, self.line, self.line_start = 0, 1, 0
+        n = self.text.count("\n", self.pos, offset)
+        if n:
+            self.line += n
+            self.line_start = self.text.rindex("\n", self.pos, offset) + 1
+        self.pos = offset
+        return self.line, offset - self.line_start + 1
+
+
+def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
+    """UTF-8 text of a file, or None with a finding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        findings.append(finding(INVALID_ENCODING, "The file starts with a UTF-8 byte-order "
+                                "mark; save it as UTF-8 without BOM.", file=file, line=1))
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        findings.append(finding(INVALID_ENCODING, "The file is UTF-16; convert it to UTF-8.",
+                                file=file, line=1))
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        findings.append(finding(INVALID_ENCODING, f"Invalid UTF-8 at byte offset {exc.start} "
+                                f"({exc.reason}).", file=file, line=line))
+        return None
+
+
+def _json_error(exc: Exception, file: str, lines: _Lines | None = None,
+                line: int | None = None) -> Finding:
+    if isinstance(exc, json.JSONDecodeError):
+        if lines is not None:
+            ln, col = lines.at(exc.pos)
+        else:
+            ln, col = (line or 1), exc.colno
+        return finding(INVALID_JSON, f"Not valid JSON: {exc.msg}.", file=file, line=ln, column=col)
+    if isinstance(exc, RecursionError):
+        msg = "Not usable JSON: nested too deeply."
+    else:
+        msg = f"Not usable JSON: {exc}."
+    return finding(INVALID_JSON, msg, file=file, line=line)
+
+
+def _skip_ws(text: str, i: int) -> int:
+    n = len(text)
+    while i < n and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+class _Reader:
+    def __init__(self, out: RawDataset) -> None:
+        self.out = out
+        self.parser = _Parser()
+
+    def add(self, value: Any, file: str, line: int | None) -> None:
+        for ptr, key in self.parser.duplicate_pointers(value):
+            self.out.findings.append(finding(
+                DUPLICATE_KEY, f"The key {key!r} appears more than once in one object; "
+                "keep exactly one.", file=file, line=line, pointer=ptr,
+                record_id=value.get("id") if isinstance(value, dict)
+                and isinstance(value.get("id"), str) else None))
+        if not isinstance(value, dict):
+            self.out.findings.append(finding(
+                NOT_A_RECORD, f"Expected a JSON object (a record), found {_kind(value)}.",
+                file=file, line=line))
+            return
+        if value.get("type") == HEADER_TYPE:
+            self.set_header(value, file, line)
+            return
+        self.out.records.append(RawRecord(value, file, line))
+
+    def set_header(self, value: dict[str, Any], file: str, line: int | None) -> None:
+        from unionstate.report import BAD_HEADER
+
+        if self.out.header is not None:
+            self.out.findings.append(finding(
+                BAD_HEADER, f"A second dataset header; the first is in {self.out.header_file}.",
+                file=file, line=line))
+            return
+        self.out.header, self.out.header_file, self.out.header_line = value, file, line
+
+    # -- the forms -------------------------------------------------------
+    def jsonl(self, data: bytes, file: str) -> None:
+        offset = 0
+        for number, raw in enumerate(data.split(b"\n"), start=1):
+            start = offset
+            offset += len(raw) + 1
+            if not raw.strip():
+                continue
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                self.out.findings.append(finding(
+                    INVALID_ENCODING, "The file starts with a UTF-8 byte-order mark; save it "
+                    "as UTF-8 without BOM.", file=file, line=1))
+                raw = raw[3:]
+            try:
+                text = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                self.out.findings.append(finding(
+                    INVALID_ENCODING, f"Invalid UTF-8 at byte offset {start + exc.start} "
+                    f"({exc.reason}).", file=file, line=number, column=exc.start + 1))
+                continue
+            try:
+                value = self.parser.decoder.decode(text)
+            except (ValueError, RecursionError) as exc:
+                self.parser.flagged.clear()
+                self.out.findings.append(_json_error(exc, file, line=number))
+                continue
+            self.add(value, file, number)
+
+    def document(self, data: bytes, file: str, header_only: bool = False) -> None:
+        text = _decode(data, file, self.out.findings)
+        if text is None:
+            self.out.unusable.append(file)
+            return
+        lines = _Lines(text)
+        i = _skip_ws(text, 0)
+        if i == len(text):
+            self.out.findings.append(finding(EMPTY_INPUT, "The file is empty.", file=file))
+            self.out.unusable.append(file)
+            return
+        try:
+            if header_only and text[i] != "{":
+                self.out.findings.append(finding(
+                    NOT_A_RECORD, f"{HEADER_FILE} must be one JSON object (the dataset header).",
+                    file=file, line=lines.at(i)[0]))
+                self.out.unusable.append(file)
+            elif text[i] == "[":
+                self._array(text, i, file, lines)
+            elif text[i] == "{":
+                self._object(text, i, file, lines, header_only)
+            else:
+                value, end = self.parser.decoder.raw_decode(text, i)
+                self.out.findings.append(finding(
+                    NOT_A_RECORD, f"Expected a JSON object or array, found {_kind(value)}.",
+                    file=file, line=lines.at(i)[0]))
+                self.out.unusable.append(file)
+        except (ValueError, RecursionError) as exc:
+            self.parser.flagged.clear()
+            self.out.findings.append(_json_error(exc, file, lines))
+            self.out.unusable.append(file)
+
+    def _array(self, text: str, i: int, file: str, lines: _Lines, top: bool = True) -> int:
+        """Parse ``[record, ...]`` at ``i``, adding each record with its line."""
+        dec = self.parser.decoder
+        i = _skip_ws(text, i + 1)
+        if i < len(text) and text[i] == "]":
+            return i + 1
+        while True:
+            line = lines.at(i)[0]
+            value, i = dec.raw_decode(text, i)
+            self.add(value, file, line)
+            i = _skip_ws(text, i)
+            if i < len(text) and text[i] == ",":
+                i = _skip_ws(text, i + 1)
+                continue
+            if i < len(text) and text[i] == "]":
+                i += 1
+                break
+            raise json.JSONDecodeError("Expecting ',' delimiter or ']'", text, i)
+        if top:
+            self._end(text, i)
+        return i
+
+    def _object(self, text: str, i: int, file: str, lines: _Lines, header_only: bool) -> None:
+        """A document ``{..., "records": [...]}``, a header, or one record."""
+        start_line = lines.at(i)[0]
+        # Parse the whole object once for the header fields; "records" is
+        # parsed again item by item so that each record keeps its line.
+        value, end = self.parser.decoder.raw_decode(text, i)
+        self._end(text, end)
+        if header_only and isinstance(value, dict):
+            value = {"type": HEADER_TYPE, **value}
+        if not isinstance(value, dict) or "records" not in value or header_only:
+            self.add(value, file, start_line)
+            return
+        dups = self.parser.duplicate_pointers({k: v for k, v in value.items() if k != "records"})
+        for ptr, key in dups:
+            self.out.findings.append(finding(
+                DUPLICATE_KEY, f"The key {key!r} appears more than once in one object; keep "
+                "exactly one.", file=file, line=start_line, pointer=ptr))
+        self.parser.flagged.clear()
+        header = {k: v for k, v in value.items() if k != "records"}
+        header.setdefault("type", HEADER_TYPE)
+        self.set_header(header, file, start_line)
+        records = value["records"]
+        if not isinstance(records, list):
+            self.out.findings.append(finding(
+                NOT_A_RECORD, f"'records' must be an array, found {_kind(records)}.",
+                file=file, line=start_line, pointer="/records"))
+            return
+        pos = _find_records_array(text, i, self.parser.decoder)
+        if pos is not None:
+            self._array(text, pos, file, lines, top=False)
+
+    def _end(self, text: str, i: int) -> None:
+        j = _skip_ws(text, i)
+        if j != len(text):
+            raise json.JSONDecodeError("Extra data after the JSON value", text, j)
+
+
+def _find_records_array(text: str, i: int, decoder: json.JSONDecoder) -> int | None:
+    """Offset of the ``[`` of the top-level ``records`` member of the object at ``i``."""
+    from json.decoder import scanstring  # type: ignore[attr-defined]
+
+    i = _skip_ws(text, i + 1)
+    while i < len(text) and text[i] == '"':
+        key, i = scanstring(text, i + 1)
+        i = _skip_ws(text, i)
+        i = _skip_ws(text, i + 1)  # past ':'
+        if key == "records":
+            return i
+        _, i = decoder.raw_decode(text, i)
+        i = _skip_ws(text, i)
+        if i < len(text) and text[i] == ",":
+            i = _skip_ws(text, i + 1)
+    return None
+
+
+def _kind(value: Any) -> str:
+    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
+            type(None): "null"}.get(type(value), "a number")
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise InputError(f"{path}: a broken symbolic link") from None
+        raise InputError(f"{path}: no such file or directory") from None
+    except PermissionError:
+        raise InputError(f"{path}: permission denied") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def _display(path: Path, root: Path | None) -> str:
+    if root is None:
+        return str(path)
+    try:
+        return str(path.relative_to(root.parent)) if root.is_dir() else str(path)
+    except ValueError:
+        return str(path)
+
+
+def read(path: str | os.PathLike[str]) -> RawDataset:
+    """Read a data directory, a JSON document or a JSON Lines file.
+
+    Raises :class:`InputError` when the path cannot be used at all.
+    """
+    p = Path(path)
+    out = RawDataset()
+    reader = _Reader(out)
+    if p.is_dir():
+        _read_dir(p, reader)
+    else:
+        if not p.exists():
+            _read_bytes(p)  # raises the right InputError
+        _read_file(p, str(p), reader)
+    if not out.records and not out.unusable and not any(
+        f.code in (INVALID_JSON.code, INVALID_ENCODING.code, NOT_A_RECORD.code)
+        for f in out.findings
+    ):
+        out.findings.append(finding(EMPTY_INPUT, "No records found.", file=str(p)))
+    return out
+
+
+_FORMS: dict[str, Callable[[_Reader, bytes, str], None]] = {
+    ".jsonl": _Reader.jsonl,
+    ".ndjson": _Reader.jsonl,
+}
+
+
+def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) -> None:
+    data = _read_bytes(p)
+    reader.out.files.append(shown)
+    form = _FORMS.get(p.suffix.lower())
+    if form is not None:
+        form(reader, data, shown)
+    else:
+        reader.document(data, shown, header_only=header_only)
+
+
+def _read_dir(root: Path, reader: _Reader) -> None:
+    try:
+        entries = sorted(_walk(root))
+    except PermissionError:
+        raise InputError(f"{root}: permission denied") from None
+    if not entries:
+        raise InputError(f"{root}: an empty directory")
+    for p in entries:
+        shown = _display(p, root)
+        if p.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
+            reader.out.findings.append(finding(
+                SKIPPED_FILE, "Not a .json or .jsonl file; not read.", file=shown))
+            continue
+        try:
+            _read_file(p, shown, reader, header_only=p.name == HEADER_FILE)
+        except InputError as exc:
+            reader.out.findings.append(finding(INVALID_JSON, str(exc), file=shown))
+            reader.out.unusable.append(shown)
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in filenames:
+            if not name.startswith("."):
+                yield Path(dirpath) / name

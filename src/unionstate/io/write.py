@@ -1,0 +1,70 @@
+"""Writers for the three forms, all canonical: records sorted by id, keys in
+canonical order, UTF-8 without escapes, a trailing newline."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from unionstate.model import RECORD_TYPES
+
+from .read import HEADER_FILE, HEADER_TYPE
+
+#: File name of each record type in a data directory.
+DIR_FILES: dict[str, str] = {t: f"{t}s.json" for t in RECORD_TYPES}
+
+
+def _sorted(records: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    return sorted(records, key=lambda r: str(r.get("id", "")))
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2) + "\n"
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _header(header: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: v for k, v in (header or {}).items() if k != "type"}
+
+
+def dump_jsonl(header: Mapping[str, Any] | None, records: Iterable[Mapping[str, Any]]) -> str:
+    """JSON Lines: the header line (``type: dataset``) first, then one record a line."""
+    lines = []
+    if header:
+        lines.append(_compact({"type": HEADER_TYPE, **_header(header)}))
+    lines.extend(_compact(r) for r in _sorted(records))
+    return "".join(line + "\n" for line in lines)
+
+
+def dump_document(header: Mapping[str, Any] | None, records: Iterable[Mapping[str, Any]]) -> str:
+    """One JSON document: the header's fields, then ``records``."""
+    return _pretty({**_header(header), "records": _sorted(records)})
+
+
+def write_dir(folder: str | os.PathLike[str], header: Mapping[str, Any] | None,
+              records: Iterable[Mapping[str, Any]]) -> list[Path]:
+    """The canonical data directory: ``dataset.json`` and one file per record
+    type (``persons.json``, ...), each a JSON array sorted by id. Files of
+    types with no records are not written."""
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    by_type: dict[str, list[Mapping[str, Any]]] = {t: [] for t in RECORD_TYPES}
+    for r in records:
+        by_type[str(r["type"])].append(r)
+    written = []
+    if header:
+        path = root / HEADER_FILE
+        path.write_text(_pretty(_header(header)), encoding="utf-8")
+        written.append(path)
+    for type_name, recs in by_type.items():
+        if recs:
+            path = root / DIR_FILES[type_name]
+            path.write_text(_pretty(_sorted(recs)), encoding="utf-8")
+            written.append(path)
+    return written

@@ -1,0 +1,85 @@
+"""Parts shared by every record: names, identifiers, disputes, rule exceptions,
+and the base fields (id, sources, notes, extensions)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import attrs
+
+from ._fields import flag, opt, req, seq
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Name:
+    """A name of a person, organisation, office or place in one language or
+    romanisation."""
+
+    value: str = req("The name as written, e.g. 'Alyaksandr Lukashenka'.")
+    lang: str = req(
+        "BCP 47 tag: 'be', 'ru', 'en', 'be-Latn', 'ru-Latn' (romanisations), "
+        "'be-Latn-x-lacinka' for Łacinka.",
+        fmt="lang",
+    )
+    preferred: bool = flag("The name shown by default for this language.")
+    sources: tuple[str, ...] = seq("Sources that use this form.", ref=("source",))
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Identifier:
+    """An identifier in an external register, e.g. ``{scheme: wikidata, value: Q...}``."""
+
+    scheme: str = req("The register: 'wikidata', 'viaf', ...")
+    value: str = req("The identifier in that register.")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Claim:
+    """One value that one or more sources give for a disputed field."""
+
+    value: Any = req("The value as the sources give it (any JSON value).")
+    sources: tuple[str, ...] = seq("The sources that give this value.", ref=("source",), min_items=1)
+    note: str | None = opt("How this source came to the value, or why it is doubted.")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Dispute:
+    """Sources disagree about one field of this record: every value is kept
+    with its sources. The record's own field holds the value the dataset uses,
+    and ``resolution`` says why."""
+
+    field: str = req("JSON Pointer, inside this record, of the disputed field, e.g. '/date'.")
+    claims: tuple[Claim, ...] = seq("Each value with its sources; at least two.", min_items=2)
+    resolution: str | None = opt("Which value the record uses and why, or why none is preferred.")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class RuleException:
+    """A known, justified exception to one consistency rule for this record.
+    The finding is still reported, marked as excepted."""
+
+    rule: str = req("The rule code, e.g. 'US103'.")
+    reason: str = req("Why the rule does not apply here, in a sentence.")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Record:
+    """Fields every record has. Concrete record types set ``TYPE``."""
+
+    TYPE: ClassVar[str] = ""
+    #: Whether ``sources`` may be empty (only for Source records).
+    SOURCES_OPTIONAL: ClassVar[bool] = False
+
+    id: str = req("Stable id '<type>/<slug>', e.g. 'person/lukashenka'.", fmt="id")
+    sources: tuple[str, ...] = seq(
+        "Ids of the sources that back this record; at least one.", ref=("source",), min_items=1
+    )
+    notes: str | None = opt("Free-text notes for readers.")
+    disputes: tuple[Dispute, ...] = seq("Fields on which sources disagree.")
+    exceptions: tuple[RuleException, ...] = seq("Justified exceptions to consistency rules.")
+    extensions: Mapping[str, Any] = attrs.field(
+        factory=dict,
+        hash=False,
+        metadata={"description": "Third-party fields, serialised as keys starting with 'x_'."},
+    )

@@ -1,0 +1,212 @@
+"""Findings, the codes they carry, and reports with their text and JSON forms.
+
+A :class:`Finding` is a value a user can act on: a stable code, a severity,
+where (file, line, record id, JSON Pointer) and a plain sentence. Locations are
+structured fields, never pasted into the message.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+@attrs.frozen(slots=True)
+class Code:
+    """A stable finding code with its name, default severity and meaning."""
+
+    code: str
+    name: str
+    severity: Severity
+    title: str
+    description: str
+
+    @property
+    def docs(self) -> str:
+        """Where the code is documented, relative to the project root."""
+        return f"docs/codes.md#{self.code.lower()}"
+
+
+#: Every code that is not a consistency rule. Rules register theirs in
+#: :mod:`unionstate.checks`.
+CODES: dict[str, Code] = {}
+
+
+def _code(code: str, name: str, severity: Severity, title: str, description: str) -> Code:
+    c = Code(code, name, severity, title, description)
+    CODES[code] = c
+    return c
+
+
+E = Severity.ERROR
+W = Severity.WARNING
+I = Severity.INFO  # noqa: E741
+
+INVALID_JSON = _code("US001", "invalid-json", E, "Not valid JSON",
+                     "A document or a JSON Lines line could not be parsed as JSON.")
+INVALID_ENCODING = _code("US002", "invalid-encoding", E, "Not UTF-8",
+                         "The bytes are not valid UTF-8 (or carry a byte-order mark).")
+DUPLICATE_KEY = _code("US003", "duplicate-key", E, "Duplicate key",
+                      "An object has the same key twice; JSON parsers keep one value "
+                      "silently, so the file is ambiguous.")
+NOT_A_RECORD = _code("US004", "not-a-record", E, "Not a record",
+                     "A line or array item is not a JSON object with a known 'type'.")
+SKIPPED_FILE = _code("US005", "skipped-file", W, "File skipped",
+                     "A file in a data directory is not .json or .jsonl and was not read.")
+EMPTY_INPUT = _code("US006", "empty-input", E, "Empty input",
+                    "A file or directory holds no records.")
+SCHEMA = _code("US010", "schema", E, "Schema violation",
+               "A record does not conform to the JSON Schema of its type.")
+BAD_HEADER = _code("US011", "dataset-header", E, "Invalid dataset header",
+                   "The dataset header (name, version, as_of, licence) does not conform "
+                   "to its schema, or appears twice.")
+DUPLICATE_ID = _code("US020", "duplicate-id", E, "Duplicate id",
+                     "Two records have the same id.")
+UNRESOLVED_REF = _code("US021", "unresolved-reference", E, "Unresolved reference",
+                       "A field names a record id that is not in the dataset.")
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Finding:
+    """One problem (or note) found in a dataset."""
+
+    code: str
+    severity: Severity
+    message: str
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    record_id: str | None = None
+    pointer: str | None = None
+    related: tuple[str, ...] = ()
+    dates: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    excepted: str | None = None
+
+    @property
+    def name(self) -> str:
+        c = CODES.get(self.code)
+        return c.name if c else self.code
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready mapping; absent fields are left out."""
+        out: dict[str, Any] = {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+        }
+        for key in ("file", "line", "column", "record_id", "pointer", "excepted"):
+            value = getattr(self, key)
+            if value is not None:
+                out[key] = value
+        if self.related:
+            out["related"] = list(self.related)
+        if self.dates:
+            out["dates"] = dict(self.dates)
+        c = CODES.get(self.code)
+        if c is not None:
+            out["docs"] = c.docs
+        return out
+
+    def where(self) -> str:
+        """``file:line`` (or the parts known)."""
+        parts = [p for p in (self.file, self.line) if p is not None]
+        return ":".join(str(p) for p in parts)
+
+
+def finding(code: Code, message: str, **where: Any) -> Finding:
+    """A finding with the code's default severity."""
+    return Finding(code=code.code, severity=code.severity, message=message, **where)
+
+
+def _sort_key(f: Finding) -> tuple[Any, ...]:
+    return (f.file or "", f.line or 0, f.record_id or "", f.pointer or "", f.code)
+
+
+@attrs.frozen(slots=True)
+class Report:
+    """All findings of one run, sorted by place."""
+
+    findings: tuple[Finding, ...]
+    records: int = 0
+    files: tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding], records: int = 0,
+           files: Iterable[str] = ()) -> Report:
+        return cls(tuple(sorted(findings, key=_sort_key)), records, tuple(files))
+
+    def counts(self) -> dict[str, int]:
+        """Findings by severity (excepted ones apart)."""
+        c = Counter(
+            "excepted" if f.excepted else f.severity.value for f in self.findings
+        )
+        return {k: c.get(k, 0) for k in ("error", "warning", "info", "excepted")}
+
+    def fails(self, fail_on: Severity = Severity.ERROR) -> bool:
+        """Whether any finding that is not excepted is at least ``fail_on``."""
+        return any(
+            not f.excepted and f.severity.rank >= fail_on.rank for f in self.findings
+        )
+
+    @property
+    def ok(self) -> bool:
+        """No error."""
+        return not self.fails(Severity.ERROR)
+
+    def to_json(self) -> str:
+        """The stable JSON form (documented in docs/cli.md)."""
+        doc = {
+            "ok": self.ok,
+            "records": self.records,
+            "files": list(self.files),
+            "counts": self.counts(),
+            "findings": [f.to_dict() for f in self.findings],
+        }
+        return json.dumps(doc, ensure_ascii=False, indent=2)
+
+    def to_text(self) -> str:
+        """A report for people, grouped by file and record."""
+        lines: list[str] = []
+        group: tuple[str | None, str | None] | None = None
+        for f in self.findings:
+            key = (f.file, f.record_id)
+            if key != group:
+                group = key
+                head = f.record_id or "(no record)"
+                if f.file:
+                    head = f"{f.file}: {head}"
+                lines.append(head)
+            loc = []
+            if f.line is not None:
+                loc.append(f"line {f.line}")
+            if f.pointer:
+                loc.append(f.pointer)
+            sev = f"{f.severity.value} (excepted)" if f.excepted else f.severity.value
+            where = f" at {', '.join(loc)}" if loc else ""
+            lines.append(f"  {sev} {f.code} {f.name}{where}: {f.message}")
+            if f.excepted:
+                lines.append(f"    exception: {f.excepted}")
+        c = self.counts()
+        summary = (
+            f"{self.records} records in {len(self.files)} file(s): "
+            f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info, "
+            f"{c['excepted']} excepted"
+        )
+        lines.append(summary)
+        return "\n".join(lines)

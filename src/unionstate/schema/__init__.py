@@ -1,0 +1,101 @@
+"""JSON Schemas: generation, the offline registry and compiled validators.
+
+Validators are built once per process and never fetch anything: the registry
+holds our schemas and refuses every other URI.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import jsonschema
+from jsonschema.protocols import Validator
+from referencing import Registry, Resource
+from referencing.exceptions import NoSuchResource
+
+from unionstate.dates import is_valid as is_edtf
+
+from .generate import SCHEMA_VERSION, all_schemas, schema_id
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "all_schemas",
+    "format_checker",
+    "iter_errors",
+    "registry",
+    "schema_id",
+    "validator_for",
+    "write_schemas",
+]
+
+
+def _is_uri(value: object) -> bool:
+    """An absolute http(s) URL with a host and no white space."""
+    if not isinstance(value, str):
+        return True
+    if any(c.isspace() for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def _is_edtf(value: object) -> bool:
+    return not isinstance(value, str) or is_edtf(value)
+
+
+@functools.cache
+def format_checker() -> jsonschema.FormatChecker:
+    """Format checks for ``edtf`` (our parser decides) and ``uri`` (http/https)."""
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("edtf")(_is_edtf)
+    checker.checks("uri")(_is_uri)
+    return checker
+
+
+def _refuse(uri: str) -> Resource[Any]:
+    """Registry retrieval: nothing outside our own schemas is ever read."""
+    raise NoSuchResource(ref=uri)
+
+
+@functools.cache
+def registry() -> Registry[Any]:
+    """An immutable registry of our schemas; any other URI is unresolvable."""
+    resources = [
+        (s["$id"], Resource.from_contents(s)) for s in all_schemas().values()
+    ]
+    return Registry(retrieve=_refuse).with_resources(resources)  # type: ignore[call-arg]
+
+
+@functools.cache
+def validator_for(name: str) -> Validator:
+    """The compiled validator for one schema (a record type, ``record``,
+    ``dataset-info`` or ``dataset``); built once per process."""
+    schema = all_schemas()[name]
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, registry=registry(), format_checker=format_checker())  # type: ignore[call-arg]
+
+
+def iter_errors(name: str, instance: Any) -> Iterator[jsonschema.ValidationError]:
+    """Every schema error of ``instance`` against schema ``name``, in a stable
+    order (by location, then keyword)."""
+    errors = validator_for(name).iter_errors(instance)
+    return iter(sorted(errors, key=lambda e: (list(map(str, e.absolute_path)), e.validator)))
+
+
+def write_schemas(folder: Path) -> list[Path]:
+    """Write every schema to ``folder`` as ``<name>.schema.json``; returns the paths."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in all_schemas().items():
+        path = folder / f"{name}.schema.json"
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        written.append(path)
+    return written

@@ -1,0 +1,156 @@
+"""Schema and reference validation of raw records: every problem, with its
+location, never only the first.
+
+The per-record stage (:func:`check_record`) is a pure function of one parsed
+record; the whole-dataset stage (:func:`check_references`) uses an index of
+ids built in one pass.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import jsonschema
+
+from unionstate import dates
+from unionstate.io.read import RawDataset, RawRecord, read
+from unionstate.model import EXTENSION_PREFIX, RECORD_TYPES
+from unionstate.references import iter_refs
+from unionstate.report import (
+    BAD_HEADER,
+    DUPLICATE_ID,
+    NOT_A_RECORD,
+    SCHEMA,
+    UNRESOLVED_REF,
+    Code,
+    Finding,
+    Report,
+    finding,
+)
+from unionstate.schema import iter_errors
+
+
+def _pointer(path: Iterable[Any]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in path)
+
+
+def _message(err: jsonschema.ValidationError) -> str:
+    """A plain sentence for a schema error."""
+    v = err.validator
+    inst = err.instance
+    if v == "required":
+        missing = err.message.split("'")[1] if "'" in err.message else err.message
+        return f"Missing required field '{missing}'."
+    if v == "additionalProperties" and isinstance(inst, dict):
+        allowed = set(err.schema.get("properties", {}))
+        extra = sorted(k for k in inst if k not in allowed and not k.startswith(EXTENSION_PREFIX))
+        names = ", ".join(repr(k) for k in extra)
+        return (f"Unknown field(s) {names}; third-party fields must start with "
+                f"'{EXTENSION_PREFIX}'.")
+    if v == "format" and err.validator_value == "edtf" and isinstance(inst, str):
+        try:
+            dates.parse(inst)
+        except dates.EDTFError as exc:
+            return f"{exc}."
+    if v == "format" and err.validator_value == "uri":
+        return f"{inst!r} is not an absolute http(s) URL."
+    if v == "pattern" and isinstance(inst, str):
+        pattern = str(err.validator_value)
+        if pattern.startswith("^") and "/" in pattern and "[a-z0-9]+(?:" in pattern:
+            kinds = pattern[1:].split("/")[0].strip("(?:)").replace("|", " or ")
+            return f"{inst!r} is not an id of a {kinds} record (expected '{kinds.split()[0]}/<slug>')."
+        if pattern == dates.EDTF_PATTERN:
+            try:
+                dates.parse(inst)
+            except dates.EDTFError as exc:
+                return f"{exc}."
+    if v == "const" and err.path and list(err.path)[-1] == "type":
+        return f"'type' must be {err.validator_value!r}."
+    if v == "minItems":
+        return f"Needs at least {err.validator_value} item(s)."
+    if v == "minLength":
+        return "Must not be empty."
+    return err.message[0].upper() + err.message[1:] + ("" if err.message.endswith(".") else ".")
+
+
+def _schema_findings(name: str, data: Any, code: Code, **where: Any) -> Iterator[Finding]:
+    seen: set[tuple[str, str]] = set()
+    for err in iter_errors(name, data):
+        ptr, msg = _pointer(err.absolute_path), _message(err)
+        if (ptr, msg) not in seen:  # a bad date fails both 'pattern' and 'format'
+            seen.add((ptr, msg))
+            yield finding(code, msg, pointer=ptr, **where)
+
+
+def check_record(rec: RawRecord) -> list[Finding]:
+    """Schema findings of one raw record (pure)."""
+    data = rec.data
+    rid = data.get("id") if isinstance(data.get("id"), str) else None
+    t = data.get("type")
+    where: dict[str, Any] = {"file": rec.file, "line": rec.line, "record_id": rid}
+    if not isinstance(t, str) or t not in RECORD_TYPES:
+        known = ", ".join(RECORD_TYPES)
+        shown = "no 'type'" if t is None else f"type {t!r}"
+        return [finding(NOT_A_RECORD, f"A record with {shown}; expected one of: {known}.",
+                        pointer="/type", **where)]
+    return list(_schema_findings(t, data, SCHEMA, **where))
+
+
+def check_header(raw: RawDataset) -> list[Finding]:
+    """Schema findings of the dataset header, if there is one."""
+    if raw.header is None:
+        return []
+    return list(_schema_findings("dataset-info", raw.header, BAD_HEADER,
+                                 file=raw.header_file, line=raw.header_line))
+
+
+def check_references(records: Iterable[RawRecord],
+                     known_ids: frozenset[str] = frozenset()) -> list[Finding]:
+    """Duplicate ids and references to ids that exist neither in ``records``
+    nor in ``known_ids`` (e.g. the canonical dataset)."""
+    out: list[Finding] = []
+    first: dict[str, RawRecord] = {}
+    recs = list(records)
+    for rec in recs:
+        rid = rec.data.get("id")
+        if not isinstance(rid, str):
+            continue
+        if rid in first:
+            prev = first[rid]
+            out.append(finding(
+                DUPLICATE_ID, f"The id {rid!r} is also used at {prev.file}:{prev.line or '?'}.",
+                file=rec.file, line=rec.line, record_id=rid, pointer="/id",
+                related=(rid,)))
+        else:
+            first[rid] = rec
+    for rec in recs:
+        t = rec.data.get("type")
+        if t not in RECORD_TYPES:
+            continue
+        rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
+        for ptr, ref, targets in iter_refs(str(t), rec.data):
+            if ref in first or ref in known_ids:
+                continue
+            kind = " or ".join(targets)
+            out.append(finding(
+                UNRESOLVED_REF, f"{ref!r} names no {kind} record in the dataset.",
+                file=rec.file, line=rec.line, record_id=rid, pointer=ptr, related=(ref,)))
+    return out
+
+
+def validate_raw(raw: RawDataset, known_ids: frozenset[str] = frozenset()) -> list[Finding]:
+    """Every reading, schema and reference finding of a raw dataset."""
+    findings = list(raw.findings)
+    findings.extend(check_header(raw))
+    for rec in raw.records:
+        findings.extend(check_record(rec))
+    findings.extend(check_references(raw.records, known_ids))
+    return findings
+
+
+def validate(path: str | os.PathLike[str]) -> Report:
+    """Read and validate a dataset (schema and references)."""
+    raw = read(path)
+    return Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
