@@ -29,31 +29,47 @@ def _parser() -> argparse.ArgumentParser:
         description="Validate, convert and query datasets on Belarus-Russia integration "
         "within the Union State.",
     )
-    p.add_argument("--version", action="version",
-                   version=f"unionstate {__version__} (schema {SCHEMA_VERSION})")
+    p.add_argument(
+        "--version", action="version", version=f"unionstate {__version__} (schema {SCHEMA_VERSION})"
+    )
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    v = sub.add_parser("validate", help="check a dataset against the schemas and references",
-                       description="Check a data directory, JSON document or JSON Lines file. "
-                       "Exit 0 valid, 1 invalid data, 2 unusable input.")
+    v = sub.add_parser(
+        "validate",
+        help="check a dataset against the schemas and references",
+        description="Check a data directory, JSON document or JSON Lines file. "
+        "Exit 0 valid, 1 invalid data, 2 unusable input.",
+    )
     v.add_argument("path", nargs="?", help="dataset to check (default: the shipped data)")
-    v.add_argument("--format", choices=("text", "json"), default="text",
-                   help="report format (default: text)")
-    v.add_argument("--fail-on", choices=("error", "warning"), default="error",
-                   help="lowest severity that makes the exit code 1 (default: error)")
+    v.add_argument(
+        "--format", choices=("text", "json"), default="text", help="report format (default: text)"
+    )
+    v.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default="error",
+        help="lowest severity that makes the exit code 1 (default: error)",
+    )
 
-    c = sub.add_parser("convert", help="convert between a data directory, JSON and JSON Lines",
-                       description="Convert a valid dataset to another form, canonically "
-                       "(records sorted by id, keys in canonical order).")
+    c = sub.add_parser(
+        "convert",
+        help="convert between a data directory, JSON and JSON Lines",
+        description="Convert a valid dataset to another form, canonically "
+        "(records sorted by id, keys in canonical order).",
+    )
     c.add_argument("path", help="dataset to convert")
     c.add_argument("--to", choices=("dir", "json", "jsonl"), required=True)
     c.add_argument("--out", help="output file or directory (default: stdout; required for dir)")
 
-    s = sub.add_parser("schema", help="write the JSON Schemas",
-                       description="Write the JSON Schemas generated from the model.")
+    s = sub.add_parser(
+        "schema",
+        help="write the JSON Schemas",
+        description="Write the JSON Schemas generated from the model.",
+    )
     s.add_argument("--out", default="schemas", help="folder (default: schemas)")
-    s.add_argument("--check", action="store_true",
-                   help="exit 1 when the files in --out differ from the model")
+    s.add_argument(
+        "--check", action="store_true", help="exit 1 when the files in --out differ from the model"
+    )
     return p
 
 
@@ -100,8 +116,8 @@ def _schema(args: argparse.Namespace) -> int:
             want = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
             if not path.is_file() or path.read_text(encoding="utf-8") != want:
                 stale.append(str(path))
-        for path in stale:
-            print(f"{path}: differs from the model; run 'unionstate schema --out {out}'")
+        for stale_path in stale:
+            print(f"{stale_path}: differs from the model; run 'unionstate schema --out {out}'")
         return EXIT_INVALID if stale else EXIT_OK
     for path in write_schemas(out):
         print(path)
@@ -125,9 +141,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_OK
-    except Exception as exc:  # noqa: BLE001 - the last guard against a traceback
-        print(f"unionstate: internal error ({type(exc).__name__}: {exc}); please report it",
-              file=sys.stderr)
+    except Exception as exc:
+        print(
+            f"unionstate: internal error ({type(exc).__name__}: {exc}); please report it",
+            file=sys.stderr,
+        )
         return EXIT_BUG
 
 

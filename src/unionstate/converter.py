@@ -26,7 +26,7 @@ def _unstructure_factory(conv: cattrs.Converter) -> Callable[[type[Any]], Callab
         base = make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
         if not issubclass(cls, Record):
             return base
-        order = [n for n in field_order(cls)]
+        order = list(field_order(cls))
         type_name = cls.TYPE
 
         def unstructure(obj: Record) -> dict[str, Any]:

@@ -69,9 +69,11 @@ class Dataset:
     _by_id: dict[str, Record] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _names: dict[str, list[Record]] = attrs.field(init=False, repr=False, eq=False, hash=False)
     _tenures_by_office: dict[str, list[Tenure]] = attrs.field(
-        init=False, repr=False, eq=False, hash=False)
+        init=False, repr=False, eq=False, hash=False
+    )
     _tenures_by_person: dict[str, list[Tenure]] = attrs.field(
-        init=False, repr=False, eq=False, hash=False)
+        init=False, repr=False, eq=False, hash=False
+    )
 
     def __attrs_post_init__(self) -> None:
         by_id: dict[str, Record] = {}
@@ -94,8 +96,10 @@ class Dataset:
 
     def __repr__(self) -> str:
         counts = ", ".join(f"{t}: {n}" for t, n in sorted(self.counts().items()))
-        return (f"<Dataset {self.info.name} {self.info.version or ''} as of "
-                f"{self.info.as_of or '?'}: {len(self.records)} records ({counts})>")
+        return (
+            f"<Dataset {self.info.name} {self.info.version or ''} as of "
+            f"{self.info.as_of or '?'}: {len(self.records)} records ({counts})>"
+        )
 
     def __len__(self) -> int:
         return len(self.records)
@@ -132,7 +136,7 @@ class Dataset:
         words = q.split()
         for key, recs in self._names.items():
             kw = key.split()
-            if key != q and any(kw[i:i + len(words)] == words for i in range(len(kw))):
+            if key != q and any(kw[i : i + len(words)] == words for i in range(len(kw))):
                 hits.extend(r for r in recs if r not in hits)
         if cls is not None:
             hits = [r for r in hits if isinstance(r, cls)]
@@ -164,8 +168,7 @@ class Dataset:
             pool = [t for t in pool if t.person == pid]
         return sorted(pool, key=lambda t: (_lo(t.start), t.id))
 
-    def holder_of(self, office: str, on: DateLike, *,
-                  possibly: bool = False) -> list[Person]:
+    def holder_of(self, office: str, on: DateLike, *, possibly: bool = False) -> list[Person]:
         """Who held ``office`` (an id or a title) on a day: those whose
         tenure definitely covers it, and with ``possibly=True`` also those
         whose tenure may cover it (the dates are too coarse to tell)."""
@@ -191,16 +194,20 @@ class Dataset:
                     out.append(o)
         return out
 
-    def events(self, *, between: tuple[DateLike, DateLike] | None = None,
-               involving: str | None = None) -> list[Event]:
+    def events(
+        self, *, between: tuple[DateLike, DateLike] | None = None, involving: str | None = None
+    ) -> list[Event]:
         """Events, by date: those that may fall between two days (inclusive)
         and/or that involve an actor (an id or a name)."""
         evs = [r for r in self.records if isinstance(r, Event)]
         if between is not None:
             lo, hi = as_range(between[0]), as_range(between[1])
-            evs = [e for e in evs
-                   if dates.periods_overlap(dates.parse(e.date), dates.parse(e.date), lo, hi)
-                   is not dates.Truth.NO]
+            evs = [
+                e
+                for e in evs
+                if dates.periods_overlap(dates.parse(e.date), dates.parse(e.date), lo, hi)
+                is not dates.Truth.NO
+            ]
         if involving is not None:
             actor = involving if involving in self._by_id else self._resolve_actor(involving)
             evs = [e for e in evs if any(p.actor == actor for p in e.participants)]
@@ -209,8 +216,7 @@ class Dataset:
     def _resolve_actor(self, name: str) -> str:
         hits = [r for r in self.find(name) if r.TYPE in ("person", "organization")]
         if len(hits) != 1:
-            raise KeyError(f"{name!r} names {len(hits)} actors: "
-                           + ", ".join(h.id for h in hits))
+            raise KeyError(f"{name!r} names {len(hits)} actors: " + ", ".join(h.id for h in hits))
         return hits[0].id
 
     def names_of(self, record_id: str) -> tuple[Name, ...]:

@@ -21,7 +21,7 @@ from unionstate.schema.generate import _strip_optional, hints
 Path = tuple[str, ...]
 
 
-def _walk(cls: type[Any], prefix: Path, out: list[tuple[Path, tuple[str, ...]]]) -> None:
+def _walk(cls: Any, prefix: Path, out: list[tuple[Path, tuple[str, ...]]]) -> None:
     th = hints(cls)
     for f in attrs.fields(cls):
         tp, _ = _strip_optional(th[f.name])
@@ -52,8 +52,9 @@ def iter_refs(type_name: str, data: Any) -> Iterator[tuple[str, str, tuple[str, 
         yield from _follow(data, path, "", targets)
 
 
-def _follow(value: Any, path: Path, ptr: str,
-            targets: tuple[str, ...]) -> Iterator[tuple[str, str, tuple[str, ...]]]:
+def _follow(
+    value: Any, path: Path, ptr: str, targets: tuple[str, ...]
+) -> Iterator[tuple[str, str, tuple[str, ...]]]:
     if not path:
         if isinstance(value, str):
             yield ptr, value, targets

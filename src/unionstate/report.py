@@ -57,28 +57,68 @@ E = Severity.ERROR
 W = Severity.WARNING
 I = Severity.INFO  # noqa: E741
 
-INVALID_JSON = _code("US001", "invalid-json", E, "Not valid JSON",
-                     "A document or a JSON Lines line could not be parsed as JSON.")
-INVALID_ENCODING = _code("US002", "invalid-encoding", E, "Not UTF-8",
-                         "The bytes are not valid UTF-8 (or carry a byte-order mark).")
-DUPLICATE_KEY = _code("US003", "duplicate-key", E, "Duplicate key",
-                      "An object has the same key twice; JSON parsers keep one value "
-                      "silently, so the file is ambiguous.")
-NOT_A_RECORD = _code("US004", "not-a-record", E, "Not a record",
-                     "A line or array item is not a JSON object with a known 'type'.")
-SKIPPED_FILE = _code("US005", "skipped-file", W, "File skipped",
-                     "A file in a data directory is not .json or .jsonl and was not read.")
-EMPTY_INPUT = _code("US006", "empty-input", E, "Empty input",
-                    "A file or directory holds no records.")
-SCHEMA = _code("US010", "schema", E, "Schema violation",
-               "A record does not conform to the JSON Schema of its type.")
-BAD_HEADER = _code("US011", "dataset-header", E, "Invalid dataset header",
-                   "The dataset header (name, version, as_of, licence) does not conform "
-                   "to its schema, or appears twice.")
-DUPLICATE_ID = _code("US020", "duplicate-id", E, "Duplicate id",
-                     "Two records have the same id.")
-UNRESOLVED_REF = _code("US021", "unresolved-reference", E, "Unresolved reference",
-                       "A field names a record id that is not in the dataset.")
+INVALID_JSON = _code(
+    "US001",
+    "invalid-json",
+    E,
+    "Not valid JSON",
+    "A document or a JSON Lines line could not be parsed as JSON.",
+)
+INVALID_ENCODING = _code(
+    "US002",
+    "invalid-encoding",
+    E,
+    "Not UTF-8",
+    "The bytes are not valid UTF-8 (or carry a byte-order mark).",
+)
+DUPLICATE_KEY = _code(
+    "US003",
+    "duplicate-key",
+    E,
+    "Duplicate key",
+    "An object has the same key twice; JSON parsers keep one value "
+    "silently, so the file is ambiguous.",
+)
+NOT_A_RECORD = _code(
+    "US004",
+    "not-a-record",
+    E,
+    "Not a record",
+    "A line or array item is not a JSON object with a known 'type'.",
+)
+SKIPPED_FILE = _code(
+    "US005",
+    "skipped-file",
+    W,
+    "File skipped",
+    "A file in a data directory is not .json or .jsonl and was not read.",
+)
+EMPTY_INPUT = _code(
+    "US006", "empty-input", E, "Empty input", "A file or directory holds no records."
+)
+SCHEMA = _code(
+    "US010",
+    "schema",
+    E,
+    "Schema violation",
+    "A record does not conform to the JSON Schema of its type.",
+)
+BAD_HEADER = _code(
+    "US011",
+    "dataset-header",
+    E,
+    "Invalid dataset header",
+    "The dataset header (name, version, as_of, licence) does not conform "
+    "to its schema, or appears twice.",
+)
+DUPLICATE_ID = _code("US020", "duplicate-id", E, "Duplicate id", "Two records have the same id.")
+UNRESOLVED_REF = _code(
+    "US021",
+    "unresolved-reference",
+    E,
+    "Unresolved reference",
+    "A field names a record id that is not in the dataset.",
+)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -147,22 +187,17 @@ class Report:
     files: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, findings: Iterable[Finding], records: int = 0,
-           files: Iterable[str] = ()) -> Report:
+    def of(cls, findings: Iterable[Finding], records: int = 0, files: Iterable[str] = ()) -> Report:
         return cls(tuple(sorted(findings, key=_sort_key)), records, tuple(files))
 
     def counts(self) -> dict[str, int]:
         """Findings by severity (excepted ones apart)."""
-        c = Counter(
-            "excepted" if f.excepted else f.severity.value for f in self.findings
-        )
+        c = Counter("excepted" if f.excepted else f.severity.value for f in self.findings)
         return {k: c.get(k, 0) for k in ("error", "warning", "info", "excepted")}
 
     def fails(self, fail_on: Severity = Severity.ERROR) -> bool:
         """Whether any finding that is not excepted is at least ``fail_on``."""
-        return any(
-            not f.excepted and f.severity.rank >= fail_on.rank for f in self.findings
-        )
+        return any(not f.excepted and f.severity.rank >= fail_on.rank for f in self.findings)
 
     @property
     def ok(self) -> bool:

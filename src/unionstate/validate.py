@@ -44,11 +44,11 @@ def _message(err: jsonschema.ValidationError) -> str:
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return f"Missing required field '{missing}'."
     if v == "additionalProperties" and isinstance(inst, dict):
-        allowed = set(err.schema.get("properties", {}))
+        schema = err.schema if isinstance(err.schema, dict) else {}
+        allowed = set(schema.get("properties", {}))
         extra = sorted(k for k in inst if k not in allowed and not k.startswith(EXTENSION_PREFIX))
         names = ", ".join(repr(k) for k in extra)
-        return (f"Unknown field(s) {names}; third-party fields must start with "
-                f"'{EXTENSION_PREFIX}'.")
+        return f"Unknown field(s) {names}; third-party fields must start with '{EXTENSION_PREFIX}'."
     if v == "format" and err.validator_value == "edtf" and isinstance(inst, str):
         try:
             dates.parse(inst)
@@ -60,7 +60,8 @@ def _message(err: jsonschema.ValidationError) -> str:
         pattern = str(err.validator_value)
         if pattern.startswith("^") and "/" in pattern and "[a-z0-9]+(?:" in pattern:
             kinds = pattern[1:].split("/")[0].strip("(?:)").replace("|", " or ")
-            return f"{inst!r} is not an id of a {kinds} record (expected '{kinds.split()[0]}/<slug>')."
+            first = kinds.split()[0]
+            return f"{inst!r} is not an id of a {kinds} record (expected '{first}/<slug>')."
         if pattern == dates.EDTF_PATTERN:
             try:
                 dates.parse(inst)
@@ -72,7 +73,8 @@ def _message(err: jsonschema.ValidationError) -> str:
         return f"Needs at least {err.validator_value} item(s)."
     if v == "minLength":
         return "Must not be empty."
-    return err.message[0].upper() + err.message[1:] + ("" if err.message.endswith(".") else ".")
+    msg = str(err.message)
+    return msg[0].upper() + msg[1:] + ("" if msg.endswith(".") else ".")
 
 
 def _schema_findings(name: str, data: Any, code: Code, **where: Any) -> Iterator[Finding]:
@@ -93,8 +95,14 @@ def check_record(rec: RawRecord) -> list[Finding]:
     if not isinstance(t, str) or t not in RECORD_TYPES:
         known = ", ".join(RECORD_TYPES)
         shown = "no 'type'" if t is None else f"type {t!r}"
-        return [finding(NOT_A_RECORD, f"A record with {shown}; expected one of: {known}.",
-                        pointer="/type", **where)]
+        return [
+            finding(
+                NOT_A_RECORD,
+                f"A record with {shown}; expected one of: {known}.",
+                pointer="/type",
+                **where,
+            )
+        ]
     return list(_schema_findings(t, data, SCHEMA, **where))
 
 
@@ -102,12 +110,16 @@ def check_header(raw: RawDataset) -> list[Finding]:
     """Schema findings of the dataset header, if there is one."""
     if raw.header is None:
         return []
-    return list(_schema_findings("dataset-info", raw.header, BAD_HEADER,
-                                 file=raw.header_file, line=raw.header_line))
+    return list(
+        _schema_findings(
+            "dataset-info", raw.header, BAD_HEADER, file=raw.header_file, line=raw.header_line
+        )
+    )
 
 
-def check_references(records: Iterable[RawRecord],
-                     known_ids: frozenset[str] = frozenset()) -> list[Finding]:
+def check_references(
+    records: Iterable[RawRecord], known_ids: frozenset[str] = frozenset()
+) -> list[Finding]:
     """Duplicate ids and references to ids that exist neither in ``records``
     nor in ``known_ids`` (e.g. the canonical dataset)."""
     out: list[Finding] = []
@@ -119,10 +131,17 @@ def check_references(records: Iterable[RawRecord],
             continue
         if rid in first:
             prev = first[rid]
-            out.append(finding(
-                DUPLICATE_ID, f"The id {rid!r} is also used at {prev.file}:{prev.line or '?'}.",
-                file=rec.file, line=rec.line, record_id=rid, pointer="/id",
-                related=(rid,)))
+            out.append(
+                finding(
+                    DUPLICATE_ID,
+                    f"The id {rid!r} is also used at {prev.file}:{prev.line or '?'}.",
+                    file=rec.file,
+                    line=rec.line,
+                    record_id=rid,
+                    pointer="/id",
+                    related=(rid,),
+                )
+            )
         else:
             first[rid] = rec
     for rec in recs:
@@ -134,9 +153,17 @@ def check_references(records: Iterable[RawRecord],
             if ref in first or ref in known_ids:
                 continue
             kind = " or ".join(targets)
-            out.append(finding(
-                UNRESOLVED_REF, f"{ref!r} names no {kind} record in the dataset.",
-                file=rec.file, line=rec.line, record_id=rid, pointer=ptr, related=(ref,)))
+            out.append(
+                finding(
+                    UNRESOLVED_REF,
+                    f"{ref!r} names no {kind} record in the dataset.",
+                    file=rec.file,
+                    line=rec.line,
+                    record_id=rid,
+                    pointer=ptr,
+                    related=(ref,),
+                )
+            )
     return out
 
 

@@ -145,24 +145,38 @@ class _Lines:
 def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
     """UTF-8 text of a file, or None with a finding."""
     if data.startswith(b"\xef\xbb\xbf"):
-        findings.append(finding(INVALID_ENCODING, "The file starts with a UTF-8 byte-order "
-                                "mark; save it as UTF-8 without BOM.", file=file, line=1))
+        findings.append(
+            finding(
+                INVALID_ENCODING,
+                "The file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.",
+                file=file,
+                line=1,
+            )
+        )
         return None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        findings.append(finding(INVALID_ENCODING, "The file is UTF-16; convert it to UTF-8.",
-                                file=file, line=1))
+        findings.append(
+            finding(INVALID_ENCODING, "The file is UTF-16; convert it to UTF-8.", file=file, line=1)
+        )
         return None
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        findings.append(finding(INVALID_ENCODING, f"Invalid UTF-8 at byte offset {exc.start} "
-                                f"({exc.reason}).", file=file, line=line))
+        findings.append(
+            finding(
+                INVALID_ENCODING,
+                f"Invalid UTF-8 at byte offset {exc.start} ({exc.reason}).",
+                file=file,
+                line=line,
+            )
+        )
         return None
 
 
-def _json_error(exc: Exception, file: str, lines: _Lines | None = None,
-                line: int | None = None) -> Finding:
+def _json_error(
+    exc: Exception, file: str, lines: _Lines | None = None, line: int | None = None
+) -> Finding:
     if isinstance(exc, json.JSONDecodeError):
         if lines is not None:
             ln, col = lines.at(exc.pos)
@@ -190,15 +204,27 @@ class _Reader:
 
     def add(self, value: Any, file: str, line: int | None) -> None:
         for ptr, key in self.parser.duplicate_pointers(value):
-            self.out.findings.append(finding(
-                DUPLICATE_KEY, f"The key {key!r} appears more than once in one object; "
-                "keep exactly one.", file=file, line=line, pointer=ptr,
-                record_id=value.get("id") if isinstance(value, dict)
-                and isinstance(value.get("id"), str) else None))
+            self.out.findings.append(
+                finding(
+                    DUPLICATE_KEY,
+                    f"The key {key!r} appears more than once in one object; keep exactly one.",
+                    file=file,
+                    line=line,
+                    pointer=ptr,
+                    record_id=value.get("id")
+                    if isinstance(value, dict) and isinstance(value.get("id"), str)
+                    else None,
+                )
+            )
         if not isinstance(value, dict):
-            self.out.findings.append(finding(
-                NOT_A_RECORD, f"Expected a JSON object (a record), found {_kind(value)}.",
-                file=file, line=line))
+            self.out.findings.append(
+                finding(
+                    NOT_A_RECORD,
+                    f"Expected a JSON object (a record), found {_kind(value)}.",
+                    file=file,
+                    line=line,
+                )
+            )
             return
         if value.get("type") == HEADER_TYPE:
             self.set_header(value, file, line)
@@ -209,9 +235,14 @@ class _Reader:
         from unionstate.report import BAD_HEADER
 
         if self.out.header is not None:
-            self.out.findings.append(finding(
-                BAD_HEADER, f"A second dataset header; the first is in {self.out.header_file}.",
-                file=file, line=line))
+            self.out.findings.append(
+                finding(
+                    BAD_HEADER,
+                    f"A second dataset header; the first is in {self.out.header_file}.",
+                    file=file,
+                    line=line,
+                )
+            )
             return
         self.out.header, self.out.header_file, self.out.header_line = value, file, line
 
@@ -224,16 +255,28 @@ class _Reader:
             if not raw.strip():
                 continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                self.out.findings.append(finding(
-                    INVALID_ENCODING, "The file starts with a UTF-8 byte-order mark; save it "
-                    "as UTF-8 without BOM.", file=file, line=1))
+                self.out.findings.append(
+                    finding(
+                        INVALID_ENCODING,
+                        "The file starts with a UTF-8 byte-order mark; save it "
+                        "as UTF-8 without BOM.",
+                        file=file,
+                        line=1,
+                    )
+                )
                 raw = raw[3:]
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                self.out.findings.append(finding(
-                    INVALID_ENCODING, f"Invalid UTF-8 at byte offset {start + exc.start} "
-                    f"({exc.reason}).", file=file, line=number, column=exc.start + 1))
+                self.out.findings.append(
+                    finding(
+                        INVALID_ENCODING,
+                        f"Invalid UTF-8 at byte offset {start + exc.start} ({exc.reason}).",
+                        file=file,
+                        line=number,
+                        column=exc.start + 1,
+                    )
+                )
                 continue
             try:
                 value = self.parser.decoder.decode(text)
@@ -256,19 +299,29 @@ class _Reader:
             return
         try:
             if header_only and text[i] != "{":
-                self.out.findings.append(finding(
-                    NOT_A_RECORD, f"{HEADER_FILE} must be one JSON object (the dataset header).",
-                    file=file, line=lines.at(i)[0]))
+                self.out.findings.append(
+                    finding(
+                        NOT_A_RECORD,
+                        f"{HEADER_FILE} must be one JSON object (the dataset header).",
+                        file=file,
+                        line=lines.at(i)[0],
+                    )
+                )
                 self.out.unusable.append(file)
             elif text[i] == "[":
                 self._array(text, i, file, lines)
             elif text[i] == "{":
                 self._object(text, i, file, lines, header_only)
             else:
-                value, end = self.parser.decoder.raw_decode(text, i)
-                self.out.findings.append(finding(
-                    NOT_A_RECORD, f"Expected a JSON object or array, found {_kind(value)}.",
-                    file=file, line=lines.at(i)[0]))
+                value, _ = self.parser.decoder.raw_decode(text, i)
+                self.out.findings.append(
+                    finding(
+                        NOT_A_RECORD,
+                        f"Expected a JSON object or array, found {_kind(value)}.",
+                        file=file,
+                        line=lines.at(i)[0],
+                    )
+                )
                 self.out.unusable.append(file)
         except (ValueError, RecursionError) as exc:
             self.parser.flagged.clear()
@@ -311,18 +364,30 @@ class _Reader:
             return
         dups = self.parser.duplicate_pointers({k: v for k, v in value.items() if k != "records"})
         for ptr, key in dups:
-            self.out.findings.append(finding(
-                DUPLICATE_KEY, f"The key {key!r} appears more than once in one object; keep "
-                "exactly one.", file=file, line=start_line, pointer=ptr))
+            self.out.findings.append(
+                finding(
+                    DUPLICATE_KEY,
+                    f"The key {key!r} appears more than once in one object; keep exactly one.",
+                    file=file,
+                    line=start_line,
+                    pointer=ptr,
+                )
+            )
         self.parser.flagged.clear()
         header = {k: v for k, v in value.items() if k != "records"}
         header.setdefault("type", HEADER_TYPE)
         self.set_header(header, file, start_line)
         records = value["records"]
         if not isinstance(records, list):
-            self.out.findings.append(finding(
-                NOT_A_RECORD, f"'records' must be an array, found {_kind(records)}.",
-                file=file, line=start_line, pointer="/records"))
+            self.out.findings.append(
+                finding(
+                    NOT_A_RECORD,
+                    f"'records' must be an array, found {_kind(records)}.",
+                    file=file,
+                    line=start_line,
+                    pointer="/records",
+                )
+            )
             return
         pos = _find_records_array(text, i, self.parser.decoder)
         if pos is not None:
@@ -353,8 +418,13 @@ def _find_records_array(text: str, i: int, decoder: json.JSONDecoder) -> int | N
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "an array", str: "a string", bool: "a boolean",
-            type(None): "null"}.get(type(value), "a number")
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(value), "a number")
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -395,9 +465,13 @@ def read(path: str | os.PathLike[str]) -> RawDataset:
         if not p.exists():
             _read_bytes(p)  # raises the right InputError
         _read_file(p, str(p), reader)
-    if not out.records and not out.unusable and not any(
-        f.code in (INVALID_JSON.code, INVALID_ENCODING.code, NOT_A_RECORD.code)
-        for f in out.findings
+    if (
+        not out.records
+        and not out.unusable
+        and not any(
+            f.code in (INVALID_JSON.code, INVALID_ENCODING.code, NOT_A_RECORD.code)
+            for f in out.findings
+        )
     ):
         out.findings.append(finding(EMPTY_INPUT, "No records found.", file=str(p)))
     return out
@@ -429,8 +503,9 @@ def _read_dir(root: Path, reader: _Reader) -> None:
     for p in entries:
         shown = _display(p, root)
         if p.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
-            reader.out.findings.append(finding(
-                SKIPPED_FILE, "Not a .json or .jsonl file; not read.", file=shown))
+            reader.out.findings.append(
+                finding(SKIPPED_FILE, "Not a .json or .jsonl file; not read.", file=shown)
+            )
             continue
         try:
             _read_file(p, shown, reader, header_only=p.name == HEADER_FILE)

@@ -47,8 +47,11 @@ def dump_document(header: Mapping[str, Any] | None, records: Iterable[Mapping[st
     return _pretty({**_header(header), "records": _sorted(records)})
 
 
-def write_dir(folder: str | os.PathLike[str], header: Mapping[str, Any] | None,
-              records: Iterable[Mapping[str, Any]]) -> list[Path]:
+def write_dir(
+    folder: str | os.PathLike[str],
+    header: Mapping[str, Any] | None,
+    records: Iterable[Mapping[str, Any]],
+) -> list[Path]:
     """The canonical data directory: ``dataset.json`` and one file per record
     type (``persons.json``, ...), each a JSON array sorted by id. Files of
     types with no records are not written."""

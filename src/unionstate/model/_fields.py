@@ -65,8 +65,13 @@ def opt(description: str, **kw: Any) -> Any:
 
 
 def seq(description: str, **kw: Any) -> Any:
-    """A sequence field (a tuple in Python, an array in JSON), empty by default."""
-    return attrs.field(default=(), converter=tuple, metadata=_meta(description, **kw))
+    """A sequence field (a tuple in Python, an array in JSON). Empty by default,
+    unless ``min_items`` is set: then it is required and checked for length."""
+    meta = _meta(description, **kw)
+    n = meta.get("min_items", 0)
+    if n:
+        return attrs.field(converter=tuple, validator=attrs.validators.min_len(n), metadata=meta)
+    return attrs.field(default=(), converter=tuple, metadata=meta)
 
 
 def flag(description: str, default: bool = False) -> Any:

@@ -43,8 +43,9 @@ class LifecycleStep:
     stage: Stage = req("The stage reached.")
     date: str | None = opt("When (EDTF).", fmt="edtf")
     event: str | None = opt("The event where it happened.", ref=("event",))
-    by: tuple[str, ...] = seq("Who did it (signatories, ratifying body).",
-                              ref=("person", "organization"))
+    by: tuple[str, ...] = seq(
+        "Who did it (signatories, ratifying body).", ref=("person", "organization")
+    )
     sources: tuple[str, ...] = seq("Sources for this step.", ref=("source",))
     note: str | None = opt("What the sources say about this step.")
 
@@ -58,13 +59,17 @@ class Agreement(Record):
 
     kind: AgreementKind = req("What kind of instrument.")
     title: str = req("Title in English.")
-    parties: tuple[str, ...] = seq("States or bodies that are party to it.",
-                                   ref=("organization", "place"))
+    parties: tuple[str, ...] = seq(
+        "States or bodies that are party to it.", ref=("organization", "place")
+    )
     lifecycle: tuple[LifecycleStep, ...] = seq("Stages reached, oldest first.")
     declared_roadmap_count: int | None = attrs.field(
         default=None,
-        metadata={"description": "How many road maps or union programmes the sources say it "
-                                 "contains; may exceed the ones known.", "minimum": 0},
+        metadata={
+            "description": "How many road maps or union programmes the sources say it "
+            "contains; may exceed the ones known.",
+            "minimum": 0,
+        },
     )
     roadmaps_published: bool | None = opt("Whether the full list of its road maps was published.")
     part_of: str | None = opt("A larger instrument it belongs to.", ref=("agreement",))
@@ -89,8 +94,10 @@ class Roadmap(Record):
         metadata={"description": "Its number within the programme, where known.", "minimum": 1},
     )
     title: str = req("Title in English.")
-    topics: tuple[str, ...] = seq("Subjects: 'oil', 'gas', 'tax policy', 'common currency', "
-                                  "'supranational bodies', 'customs', ...")
+    topics: tuple[str, ...] = seq(
+        "Subjects: 'oil', 'gas', 'tax policy', 'common currency', "
+        "'supranational bodies', 'customs', ..."
+    )
     programme: str | None = opt("The programme it belongs to.", ref=("agreement",))
     lifecycle: tuple[LifecycleStep, ...] = seq("Stages reached, oldest first.")
     summary: str | None = opt("What it covers.")

@@ -39,7 +39,9 @@ class Claim:
     """One value that one or more sources give for a disputed field."""
 
     value: Any = req("The value as the sources give it (any JSON value).")
-    sources: tuple[str, ...] = seq("The sources that give this value.", ref=("source",), min_items=1)
+    sources: tuple[str, ...] = seq(
+        "The sources that give this value.", ref=("source",), min_items=1
+    )
     note: str | None = opt("How this source came to the value, or why it is doubted.")
 
 

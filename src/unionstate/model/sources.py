@@ -19,7 +19,9 @@ class Source(Record):
     url: str = req("Address of the page as seen.", fmt="uri")
     title: str = req("Title as printed.")
     publisher: str = req("Who published it, e.g. 'Belsat'.")
-    publisher_org: str | None = opt("The publisher as an organisation record.", ref=("organization",))
+    publisher_org: str | None = opt(
+        "The publisher as an organisation record.", ref=("organization",)
+    )
     published: str | None = opt("Publication date (EDTF), as printed or inferred.", fmt="edtf")
     language: str = req("Language of the page (BCP 47).", fmt="lang")
     quote: str | None = opt("Words of the page that back the facts citing it.")
@@ -27,5 +29,6 @@ class Source(Record):
         default=False,
         metadata={"description": "An aggregator or mirror: weaker than the original."},
     )
-    sources: tuple[str, ...] = seq("Sources this one relies on (e.g. the original of a mirror).",
-                                   ref=("source",))
+    sources: tuple[str, ...] = seq(
+        "Sources this one relies on (e.g. the original of a mirror).", ref=("source",)
+    )

@@ -62,15 +62,13 @@ def format_checker() -> jsonschema.FormatChecker:
 
 def _refuse(uri: str) -> Resource[Any]:
     """Registry retrieval: nothing outside our own schemas is ever read."""
-    raise NoSuchResource(ref=uri)
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 @functools.cache
 def registry() -> Registry[Any]:
     """An immutable registry of our schemas; any other URI is unresolvable."""
-    resources = [
-        (s["$id"], Resource.from_contents(s)) for s in all_schemas().values()
-    ]
+    resources = [(s["$id"], Resource.from_contents(s)) for s in all_schemas().values()]
     return Registry(retrieve=_refuse).with_resources(resources)  # type: ignore[call-arg]
 
 
@@ -80,7 +78,7 @@ def validator_for(name: str) -> Validator:
     ``dataset-info`` or ``dataset``); built once per process."""
     schema = all_schemas()[name]
     cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, registry=registry(), format_checker=format_checker())  # type: ignore[call-arg]
+    return cls(schema, registry=registry(), format_checker=format_checker())
 
 
 def iter_errors(name: str, instance: Any) -> Iterator[jsonschema.ValidationError]:

@@ -9,7 +9,6 @@ type, one for "any record" and one for a whole dataset document. The files in
 from __future__ import annotations
 
 import enum
-import functools
 import types
 import typing
 from collections.abc import Mapping
@@ -58,10 +57,14 @@ def field_order(cls: type[Any]) -> list[str]:
     return ["id", *own, *tail]
 
 
-@functools.cache
+_HINTS: dict[type[Any], dict[str, Any]] = {}
+
+
 def hints(cls: type[Any]) -> dict[str, Any]:
     """Resolved type hints of an attrs class (cached)."""
-    return typing.get_type_hints(cls)
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
 
 
 def _strip_optional(tp: Any) -> tuple[Any, bool]:

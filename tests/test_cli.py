@@ -1,0 +1,232 @@
+"""The command line: exit codes, located findings, conversions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unionstate.cli import main
+
+SRC = (
+    '{"type":"source","id":"source/a","url":"https://example.org/a","title":"T",'
+    '"publisher":"P","language":"en","published":"2021-04-16"}'
+)
+PERSON = (
+    '{"type":"person","id":"person/p","names":[{"value":"Лукашэнка","lang":"be"}],'
+    '"sources":["source/a"],"x_extra":{"k":[1,2.5,"ü"]}}'
+)
+HEADER = '{"type":"dataset","name":"t","as_of":"2021-04-16"}'
+
+
+def write(tmp: Path, name: str, text: str | bytes) -> Path:
+    p = tmp / name
+    if isinstance(text, bytes):
+        p.write_bytes(text)
+    else:
+        p.write_text(text, encoding="utf-8")
+    return p
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def findings(capsys: pytest.CaptureFixture[str], path: Path) -> tuple[int, list[dict]]:
+    code, out, _ = run(capsys, "validate", str(path), "--format", "json")
+    return code, json.loads(out)["findings"]
+
+
+def test_valid_jsonl_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = write(tmp_path, "d.jsonl", f"{HEADER}\n{SRC}\n{PERSON}\n")
+    code, out, _ = run(capsys, "validate", str(p))
+    assert code == 0
+    assert "2 records in 1 file(s): 0 error(s)" in out
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "pointer"),
+    [
+        ('{"type":"person","id":"person/q","names":[],"sources":["source/a"]}', "US010", "/names"),
+        (
+            '{"type":"person","id":"person/q","names":[{"value":"x","lang":"be"}],'
+            '"sources":["source/nope"]}',
+            "US021",
+            "/sources/0",
+        ),
+        (
+            '{"type":"person","id":"person/q","names":[{"value":"x","lang":"be"}],'
+            '"sources":["source/a"],"birth_date":"2019-02-30"}',
+            "US010",
+            "/birth_date",
+        ),
+        (
+            '{"type":"person","id":"person/q","names":[{"value":"x","lang":"be"}],'
+            '"sources":["source/a"],"colour":1}',
+            "US010",
+            "",
+        ),
+        (
+            '{"type":"person","id":"person/q","names":[{"value":"x","lang":"be"}],'
+            '"sources":["source/a"],"sources":["source/a"]}',
+            "US003",
+            "/sources",
+        ),
+        (
+            '{"type":"tenure","id":"tenure/t","person":"place/x","office":"office/o",'
+            '"sources":["source/a"]}',
+            "US010",
+            "/person",
+        ),
+        ('{"type":"alien","id":"alien/x"}', "US004", "/type"),
+        ("[1, 2]", "US004", None),
+        ('{"type":"person", NaN}', "US001", None),
+        ('{"type":"person","id":"person/q","x":NaN}', "US001", None),
+        (
+            '{"type":"person","id":"person/p","names":[{"value":"x","lang":"be"}],'
+            '"sources":["source/a"]}',
+            "US020",
+            "/id",
+        ),
+    ],
+)
+def test_each_problem_is_located(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], line: str, code: str, pointer: str | None
+) -> None:
+    p = write(tmp_path, "d.jsonl", f"{SRC}\n{PERSON}\n{line}\n")
+    exit_code, found = findings(capsys, p)
+    assert exit_code == 1
+    hits = [f for f in found if f["code"] == code]
+    assert hits, found
+    assert hits[0]["line"] == 3
+    assert hits[0]["file"] == str(p)
+    if pointer is not None:
+        assert hits[0]["pointer"] == pointer
+    # the good lines are still checked and raise nothing
+    assert all(f["line"] == 3 for f in found)
+
+
+def test_every_problem_reported_not_the_first(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = (
+        '{"type":"person","id":"person/q","names":[],"sources":["source/x"],"death_date":"1999-13"}'
+    )
+    p = write(tmp_path, "d.jsonl", f"{SRC}\n{bad}\n")
+    _, found = findings(capsys, p)
+    assert {(f["code"], f["pointer"]) for f in found} == {
+        ("US010", "/names"),
+        ("US010", "/death_date"),
+        ("US021", "/sources/0"),
+    }
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json at all",
+        b'{"records": [',
+        b"\xef\xbb\xbf[]",
+        b"\xff\xfe[\x00]\x00",
+        b'[{"a": "\xff"}]',
+    ],
+)
+def test_unusable_document_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes
+) -> None:
+    p = write(tmp_path, "d.json", content)
+    code, out, _ = run(capsys, "validate", str(p), "--format", "json")
+    assert code == 2
+    assert json.loads(out)["findings"][0]["file"] == str(p)
+
+
+def test_document_records_keep_their_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    doc = (
+        '{\n "name": "t",\n "records": [\n' + SRC + ",\n\n"
+        '{"type":"person","id":"person/q","names":[],"sources":["source/a"]}\n ]\n}\n'
+    )
+    p = write(tmp_path, "d.json", doc)
+    code, found = findings(capsys, p)
+    assert code == 1
+    assert [(f["line"], f["pointer"]) for f in found] == [(6, "/names")]
+
+
+def test_missing_path_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out, err = run(capsys, "validate", str(tmp_path / "nope"))
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert "no such file" in err
+
+
+def test_usage_error_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["validate", "--format", "yaml"])
+    assert exc.value.code == 2
+
+
+def test_round_trip_between_the_three_forms(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = write(tmp_path, "d.jsonl", f"{HEADER}\n{PERSON}\n{SRC}\n")
+    assert main(["convert", str(src), "--to", "json", "--out", str(tmp_path / "d.json")]) == 0
+    assert (
+        main(["convert", str(tmp_path / "d.json"), "--to", "dir", "--out", str(tmp_path / "dir")])
+        == 0
+    )
+    assert (
+        main(
+            [
+                "convert",
+                str(tmp_path / "dir"),
+                "--to",
+                "jsonl",
+                "--out",
+                str(tmp_path / "back.jsonl"),
+            ]
+        )
+        == 0
+    )
+    back = (tmp_path / "back.jsonl").read_text(encoding="utf-8").splitlines()
+    # canonical: header first, records sorted by id, every field kept
+    assert [json.loads(x) for x in back] == [
+        json.loads(HEADER),
+        json.loads(PERSON),
+        json.loads(SRC),
+    ]
+    assert (
+        main(["convert", str(tmp_path / "dir"), "--to", "dir", "--out", str(tmp_path / "dir2")])
+        == 0
+    )
+    for f in (tmp_path / "dir").iterdir():
+        assert f.read_bytes() == (tmp_path / "dir2" / f.name).read_bytes()
+    capsys.readouterr()
+
+
+def test_convert_refuses_invalid_input(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    p = write(tmp_path, "d.jsonl", '{"type":"person","id":"person/q"}\n')
+    code, out, err = run(capsys, "convert", str(p), "--to", "json")
+    assert code == 1
+    assert out == ""
+    assert "US010" in err
+
+
+def test_schema_check_detects_drift(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["schema", "--out", str(tmp_path)]) == 0
+    assert main(["schema", "--out", str(tmp_path), "--check"]) == 0
+    (tmp_path / "person.schema.json").write_text("{}\n")
+    assert main(["schema", "--out", str(tmp_path), "--check"]) == 1
+    capsys.readouterr()
+
+
+def test_shipped_schemas_match_the_model(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parent.parent / "schemas"
+    assert main(["schema", "--out", str(root), "--check"]) == 0, capsys.readouterr().out
