@@ -1,0 +1,103 @@
+"""Consistency rules: chronology and structure checks over a whole dataset.
+
+Each rule is one small generator in a module of its family, registered with
+:func:`rule` under a stable code (``US101``...). A rule asks one question of
+the data; because every date is an interval of possible days, the answer is
+*definitely violated* (the rule's severity, usually error), *possibly
+violated* (warning: the dates are too coarse to tell) or *fine* (nothing).
+
+>>> from unionstate.checks import RULES, check
+>>> sorted(RULES)[:3]
+['US101', 'US102', 'US103']
+
+Findings name the record (``record_id``), the field (``pointer``), the other
+records involved (``related``) and the dates compared (``dates``); ``file``
+and ``line`` are left for the caller to fill. A finding on a record that
+carries a :class:`~unionstate.model.RuleException` for the rule's code (or
+whose related records carry one) is still reported, with ``excepted`` set to
+the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import attrs
+
+from unionstate.checks._context import Context
+from unionstate.checks._registry import RULES, Rule, rule
+from unionstate.dataset import Dataset
+from unionstate.report import Finding
+
+# The rule families; importing them fills RULES in code order.
+from unionstate.checks import tenures as _tenures  # noqa: E402, I001
+from unionstate.checks import lifetimes as _lifetimes  # noqa: E402
+from unionstate.checks import events as _events  # noqa: E402
+from unionstate.checks import sources as _sources  # noqa: E402
+from unionstate.checks import agreements as _agreements  # noqa: E402
+from unionstate.checks import places as _places  # noqa: E402
+from unionstate.checks import statements as _statements  # noqa: E402
+
+__all__ = ["RULES", "Context", "Rule", "check", "rule", "select_rules"]
+
+_FAMILIES = (_tenures, _lifetimes, _events, _sources, _agreements, _places, _statements)
+
+
+def _matches(r: Rule, pattern: str) -> bool:
+    return r.name == pattern or r.code.startswith(pattern.upper())
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[Rule]:
+    """The rules to run, in code order: those matching ``select`` (all when
+    empty) minus those matching ``ignore``. A pattern is a code, a code
+    prefix (``US10`` selects US100-US109) or a rule name; one that matches no
+    rule raises ``ValueError``."""
+    sel, ign = list(select), list(ignore)
+    for p in (*sel, *ign):
+        if not any(_matches(r, p) for r in RULES.values()):
+            raise ValueError(f"{p!r} is not a rule code, code prefix or rule name")
+    out = []
+    for code in sorted(RULES):
+        r = RULES[code]
+        if sel and not any(_matches(r, p) for p in sel):
+            continue
+        if any(_matches(r, p) for p in ign):
+            continue
+        out.append(r)
+    return out
+
+
+def _excepted(ctx: Context, f: Finding) -> str | None:
+    for rid in (f.record_id, *f.related):
+        if rid is not None:
+            reason = ctx.exceptions.get(rid, {}).get(f.code)
+            if reason is not None:
+                return reason
+    return None
+
+
+def check(
+    dataset: Dataset,
+    *,
+    as_of: str | None = None,
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+) -> list[Finding]:
+    """Run the consistency rules over ``dataset`` and return their findings,
+    sorted by code, record id and pointer.
+
+    ``as_of`` (an EDTF day) overrides the dataset header's; the rules that
+    need it (US105, US111) check nothing without one. ``select``/``ignore``
+    take codes, code prefixes or rule names (see :func:`select_rules`).
+    References are expected to resolve (US021 reports those that do not);
+    the rules skip dangling ones.
+    """
+    rules = select_rules(select, ignore)
+    ctx = Context.build(dataset, as_of)
+    out: list[Finding] = []
+    for r in rules:
+        for f in r.func(ctx):
+            reason = _excepted(ctx, f)
+            out.append(f if reason is None else attrs.evolve(f, excepted=reason))
+    out.sort(key=lambda f: (f.code, f.record_id or "", f.pointer or "", f.message))
+    return out

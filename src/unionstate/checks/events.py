@@ -1,0 +1,179 @@
+"""Event rules: statuses against the dataset's ``as_of`` (US105) and one
+place at a time (US109)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from unionstate.checks import _examples as ex
+from unionstate.checks._context import (
+    PROSPECTIVE,
+    Bounds,
+    Context,
+    bounds,
+    did_not_happen,
+    found,
+    lt,
+    parse_opt,
+)
+from unionstate.checks._registry import graded, jsonl, rule
+from unionstate.dates import Truth
+from unionstate.model import Attendance, Event, EventStatus, Person
+from unionstate.report import Finding, Severity
+
+# --- US105 -------------------------------------------------------------------
+
+
+@rule(
+    code="US105",
+    name="status-as-of",
+    title="Event statuses fit the dataset's as-of day",
+    bad=jsonl(ex.header("2021-06-01"), ex.source(),
+              ex.event("summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20"),
+                       ex.status("held"))),
+    good=jsonl(ex.header("2021-06-01"), ex.source(),
+               ex.event("summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20"))),
+)
+def status_as_of(ctx: Context) -> Iterator[Finding]:
+    """With an ``as_of`` day (the dataset header's, or ``check(as_of=...)``):
+
+    * a ``held`` status is not dated after ``as_of`` (its own ``date``, else the
+      event's): definitely after → error, possibly → warning;
+    * an event whose last status is ``scheduled`` or ``announced`` and whose
+      date has definitely passed by ``as_of`` is *stale* (warning): it needs a
+      resolving status (held, postponed, cancelled, did not take place).
+
+    Without ``as_of`` nothing is checked.
+    """
+    if ctx.as_of is None:
+        return
+    as_of = bounds(ctx.as_of)
+    for e in ctx.all(Event):
+        for i, st in enumerate(e.statuses):
+            if st.status is not EventStatus.HELD:
+                continue
+            text, ptr = (st.date, f"/statuses/{i}/date") if st.date else (e.date, "/date")
+            d = parse_opt(text)
+            if d is None:
+                continue
+            truth = lt(as_of, bounds(d))
+            sev = graded(truth)
+            if sev is not None:
+                how = "after" if truth is Truth.YES else "possibly after"
+                yield found("US105", sev,
+                            f"{e.id} is marked held on {text}, {how} the dataset's as-of day "
+                            f"{ctx.as_of}.", e, ptr,
+                            dates_={"held": text, "as_of": str(ctx.as_of)})
+        if not e.statuses or e.statuses[-1].status not in PROSPECTIVE:
+            continue
+        d = parse_opt(e.date)
+        if d is not None and lt(bounds(d), as_of) is Truth.YES:
+            last = len(e.statuses) - 1
+            yield found("US105", Severity.WARNING,
+                        f"{e.id} is still {e.statuses[-1].status.value} for {e.date}, which had "
+                        f"passed by the as-of day {ctx.as_of}; add what became of it (held, "
+                        "postponed, cancelled or did not take place).",
+                        e, f"/statuses/{last}/status",
+                        dates_={"event": e.date, "as_of": str(ctx.as_of)})
+
+
+# --- US109 -------------------------------------------------------------------
+
+#: Events whose date spans more days than this are not compared (a visit
+#: dated '2021-09' would clash with everything that month).
+MAX_SPAN_DAYS = 3
+
+_PRESENT = (None, Attendance.IN_PERSON)
+_CITIES = (
+    ex.source(),
+    ex.LUKASHENKA,
+    ex.place("belarus", "Belarus", "country"),
+    ex.place("russia", "Russia", "country"),
+    ex.place("minsk", "Minsk", "city", parent="place/belarus"),
+    ex.place("sochi", "Sochi", "city", parent="place/russia"),
+    ex.place("bocharov-ruchey", "Bocharov Ruchey", "venue", parent="place/sochi"),
+)
+_LUKASHENKA = [{"actor": "person/lukashenka"}]
+
+
+@rule(
+    code="US109",
+    name="one-place-at-a-time",
+    title="Nobody is in two cities on one day",
+    bad=jsonl(*_CITIES,
+              ex.event("talks-sochi", "2021-09-09", place="place/bocharov-ruchey",
+                       participants=_LUKASHENKA),
+              ex.event("forum-minsk", "2021-09-09", place="place/minsk",
+                       participants=_LUKASHENKA)),
+    good=jsonl(*_CITIES,
+               ex.event("talks-sochi", "2021-09-09", place="place/bocharov-ruchey",
+                        participants=_LUKASHENKA),
+               ex.event("forum-minsk", "2021-09-09", place="place/minsk", attendance="in_person",
+                        participants=[{"actor": "person/lukashenka",
+                                       "attendance": "videoconference"}])),
+)
+def one_place_at_a_time(ctx: Context) -> Iterator[Finding]:
+    """A person is not physically present at two held events in different
+    cities on the same day.
+
+    Compared: events with a ``held`` status that were not later cancelled,
+    attended in person (the participant's ``attendance``, else the event's,
+    is ``in_person`` or not given), whose place lies in a city (the nearest
+    ``city`` among the place and its ancestors), and whose date spans at most
+    three days (a day, a day with ``~``/``?``, or a short interval): coarser
+    dates would make every pair in a month or year "possibly" clash, which
+    is noise. Events one of which is ``part_of`` the other are not compared.
+    Both on the same exact day → error; overlapping day ranges → warning. The
+    finding is on the later event (by date, then id).
+
+    Each person's attendances are sorted by date and each is compared only
+    with the following ones that start before it ends: n log n.
+    """
+    presence: dict[str, list[tuple[Bounds, str, int, Event, str]]] = defaultdict(list)
+    for e in ctx.all(Event):
+        if did_not_happen(e) or all(s.status is not EventStatus.HELD for s in e.statuses):
+            continue
+        city = ctx.city_of.get(e.place) if e.place is not None else None
+        d = parse_opt(e.date)
+        if city is None or d is None or d.lo is None or d.hi is None:
+            continue
+        if d.hi - d.lo + 1 > MAX_SPAN_DAYS:
+            continue
+        for i, p in enumerate(e.participants):
+            att = p.attendance if p.attendance is not None else e.attendance
+            if att in _PRESENT and ctx.get(p.actor, Person) is not None:
+                presence[p.actor].append(((d.lo, d.hi), e.id, i, e, city))
+    for person, items in presence.items():
+        items.sort(key=lambda x: (x[0][0], x[1], x[2]))
+        for k, (da, ida, _, ea, city_a) in enumerate(items):
+            for db, idb, ib, eb, city_b in items[k + 1:]:
+                if db[0] > da[1]:
+                    break
+                if city_a == city_b or ida == idb or _nested(ctx, ea, eb):
+                    continue
+                same = da[0] == da[1] == db[0] == db[1]
+                sev = Severity.ERROR if same else Severity.WARNING
+                how = "on the same day" if same else "possibly on the same day"
+                yield found(
+                    "US109", sev,
+                    f"{person} is present in person at {idb} in {ctx.label(city_b)} "
+                    f"({eb.date}) and at {ida} in {ctx.label(city_a)} ({ea.date}), {how}.",
+                    eb, f"/participants/{ib}/actor", related=(ida, person, city_b, city_a),
+                    dates_={"event": eb.date, "other": ea.date})
+
+
+def _ancestors(ctx: Context, e: Event) -> set[str]:
+    out: set[str] = set()
+    parent = e.part_of
+    while parent is not None and parent not in out:
+        out.add(parent)
+        pe = ctx.get(parent, Event)
+        parent = pe.part_of if pe is not None else None
+    return out
+
+
+def _nested(ctx: Context, a: Event, b: Event) -> bool:
+    if a.part_of is None and b.part_of is None:
+        return False
+    return a.id in _ancestors(ctx, b) or b.id in _ancestors(ctx, a)

@@ -1,0 +1,115 @@
+"""Lifetimes: what persons and organisations do falls between birth and
+death, founding and dissolution (US102)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from unionstate.checks import _examples as ex
+from unionstate.checks._context import (
+    ONGOING,
+    Bounds,
+    Context,
+    did_not_happen,
+    end_bounds,
+    found,
+    lt,
+    parse_opt,
+    start_bounds,
+)
+from unionstate.checks._registry import graded, jsonl, rule, worst
+from unionstate.dates import Truth
+from unionstate.model import Agreement, Event, Office, Record, Roadmap, Statement, Tenure
+from unionstate.report import Finding
+
+_BEGIN = {"person": "birth", "organization": "founded"}
+_END = {"person": "death", "organization": "dissolved"}
+_BEGIN_VERB = {"person": "was born", "organization": "was founded"}
+_END_VERB = {"person": "died", "organization": "was dissolved"}
+
+
+@rule(
+    code="US102",
+    name="within-lifetime",
+    title="Actors act within their lifetimes",
+    bad=jsonl(ex.source(), ex.person("chernomyrdin", "Viktor Chernomyrdin",
+                                     death_date="2010-11-03"),
+              ex.event("talks-2011", "2011-03-01",
+                       participants=[{"actor": "person/chernomyrdin"}])),
+    good=jsonl(ex.source(), ex.person("chernomyrdin", "Viktor Chernomyrdin",
+                                      death_date="2010-11-03"),
+               ex.event("talks-2009", "2009-03-01",
+                        participants=[{"actor": "person/chernomyrdin"}])),
+)
+def within_lifetime(ctx: Context) -> Iterator[Finding]:
+    """Tenures, events, statements and lifecycle steps fall within the
+    lifetimes of the persons (``birth_date``/``death_date``) and organisations
+    (``founded``/``dissolved``) involved, where those dates are known.
+
+    Checked: a tenure's start and end against its person and its office's
+    organisation (a tenure still open when its holder died, or its
+    organisation was dissolved, is a violation); an event's date against its
+    participants (events that were cancelled or did not take place are
+    skipped); a statement's date against its speaker and medium; a lifecycle
+    step's date against the actors in ``by``. Happening on the day of death or
+    dissolution is fine. Definitely outside → error, possibly → warning.
+    """
+    for t in ctx.all(Tenure):
+        office = ctx.get(t.office, Office)
+        actors = [t.person] if office is None else [t.person, office.organization]
+        for actor in actors:
+            if t.start is not None:
+                yield from _check(ctx, t, "/start", actor, start_bounds(t.start), "tenure.start",
+                                  t.start, f"the start of {t.id}")
+            yield from _check(ctx, t, "/end", actor, end_bounds(t.end), "tenure.end",
+                              t.end or "ongoing", f"the end of {t.id}", end_only=True)
+    for e in ctx.all(Event):
+        if did_not_happen(e) or parse_opt(e.date) is None:
+            continue
+        for i, p in enumerate(e.participants):
+            yield from _check(ctx, e, f"/participants/{i}/actor", p.actor,
+                              start_bounds(e.date), "event", e.date, e.id)
+    for s in ctx.all(Statement):
+        if parse_opt(s.date) is None:
+            continue
+        for actor, ptr in ((s.speaker, "/speaker"), (s.medium, "/medium")):
+            if actor is not None:
+                yield from _check(ctx, s, ptr, actor, start_bounds(s.date), "statement",
+                                  s.date, s.id)
+    for cls in (Agreement, Roadmap):
+        for a in ctx.all(cls):
+            for i, st in enumerate(a.lifecycle):
+                if st.date is None or parse_opt(st.date) is None:
+                    continue
+                for j, actor in enumerate(st.by):
+                    yield from _check(ctx, a, f"/lifecycle/{i}/by/{j}", actor,
+                                      start_bounds(st.date), f"lifecycle.{st.stage.value}",
+                                      st.date, f"the '{st.stage.value}' step of {a.id}")
+
+
+def _check(ctx: Context, rec: Record, pointer: str, actor: str, when: Bounds, what: str,
+           text: str, subject: str, *, end_only: bool = False) -> Iterator[Finding]:
+    """Findings for ``when`` (a day or the end of a period) outside the
+    lifetime of ``actor``."""
+    life = ctx.lifetime(actor)
+    if life is None:
+        return
+    kind, begin, end = life
+    early = Truth.NO if begin is None or end_only else lt(when, start_bounds(begin))
+    late = Truth.NO if end is None else lt(end_bounds(end), when)
+    truth = worst(early, late)
+    sev = graded(truth)
+    if sev is None:
+        return
+    maybe = "" if truth is Truth.YES else "possibly "
+    if early is truth:
+        key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", begin, _BEGIN_VERB[kind], "before"
+    else:
+        key, date, verb, rel = f"{kind}.{_END[kind]}", end, _END_VERB[kind], "after"
+    assert date is not None
+    if when == ONGOING:
+        msg = f"{actor} {verb} on {date}, but {subject} is still open (ongoing)."
+    else:
+        msg = f"{actor} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
+    yield found("US102", sev, msg, rec, pointer, related=(actor,),
+                dates_={what: text, key: date})
