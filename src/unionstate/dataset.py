@@ -147,7 +147,7 @@ class Dataset:
             rec = self._by_id[ref]
             if isinstance(rec, cls):
                 return rec
-            raise KeyError(f"{ref!r} is a {rec.TYPE}, not a {cls.TYPE}")
+            raise KeyError(f"{ref!r} is a record of type {rec.TYPE!r}, not {cls.TYPE!r}")
         hits = self.find(ref, cls)
         if len(hits) == 1:
             return hits[0]  # type: ignore[return-value]

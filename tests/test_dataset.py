@@ -1,0 +1,138 @@
+"""Dataset queries on a small hand-made dataset."""
+
+from __future__ import annotations
+
+import pytest
+
+from unionstate.dataset import Dataset, fold, from_records
+from unionstate.model import (
+    Event,
+    EventKind,
+    EventStatus,
+    Name,
+    Office,
+    Participant,
+    Person,
+    StatusChange,
+    Tenure,
+)
+
+S = ("source/s",)
+
+
+def person(pid: str, *names: str) -> Person:
+    return Person(id=pid, names=tuple(Name(value=n, lang="en") for n in names), sources=S)
+
+
+@pytest.fixture
+def ds() -> Dataset:
+    return from_records(
+        [
+            person("person/a", "Alyaksandr Lukashenka", "Aliaksandr Lukašenka"),
+            person("person/b", "Dmitry Medvedev"),
+            person("person/c", "Mikhail Mishustin"),
+            person("person/d", "M"),
+            person("person/e", "M"),
+            Office(
+                id="office/pm",
+                names=(
+                    Name(value="Prime Minister of Russia", lang="en"),
+                    Name(value="Russian PM", lang="en"),
+                ),
+                organization="organization/gov",
+                sources=S,
+            ),
+            Tenure(
+                id="tenure/b",
+                person="person/b",
+                office="office/pm",
+                start="2012-05-08",
+                end="2020-01-16",
+                sources=S,
+            ),
+            Tenure(
+                id="tenure/c", person="person/c", office="office/pm", start="2020-01-16", sources=S
+            ),
+            Tenure(
+                id="tenure/x",
+                person="person/a",
+                office="office/pm",
+                start="2030",
+                end="2031",
+                sources=S,
+            ),
+            Event(
+                id="event/e",
+                kind=EventKind.TALKS,
+                title="Talks",
+                date="2021-04-16",
+                statuses=(StatusChange(status=EventStatus.HELD, date="2021-04-16"),),
+                participants=(
+                    Participant(actor="person/a"),
+                    Participant(actor="person/c", office="office/pm"),
+                ),
+                sources=S,
+            ),
+            Event(
+                id="event/f",
+                kind=EventKind.MEETING,
+                title="Meeting",
+                date="2019-09",
+                statuses=(StatusChange(status=EventStatus.HELD),),
+                participants=(Participant(actor="person/b"),),
+                sources=S,
+            ),
+        ]
+    )
+
+
+def test_holder_of_by_id_and_by_title(ds: Dataset) -> None:
+    assert [p.id for p in ds.holder_of("office/pm", on="2019-09-06")] == ["person/b"]
+    assert [p.id for p in ds.holder_of("Russian PM", on="2021-04-16")] == ["person/c"]
+    # the hand-over day is shared: both hold it on 2020-01-16
+    assert [p.id for p in ds.holder_of("office/pm", on="2020-01-16")] == ["person/b", "person/c"]
+    # a month is too coarse to tell for the whole of January 2020
+    assert [p.id for p in ds.holder_of("office/pm", on="2020-01")] == []
+    assert [p.id for p in ds.holder_of("office/pm", on="2020-01", possibly=True)] == [
+        "person/b",
+        "person/c",
+    ]
+
+
+def test_offices_of(ds: Dataset) -> None:
+    assert [o.id for o in ds.offices_of("Medvedev", on="2015")] == ["office/pm"]
+    assert ds.offices_of("Medvedev", on="2021") == []
+
+
+@pytest.mark.parametrize("query", ["lukashenka", "LUKAŠENKA", "Lukasenka", "aliaksandr lukašenka"])
+def test_find_ignores_case_and_diacritics(ds: Dataset, query: str) -> None:
+    assert [r.id for r in ds.find(query)] == ["person/a"]
+
+
+def test_unknown_and_ambiguous_names_raise(ds: Dataset) -> None:
+    assert ds.find("Putin") == []
+    with pytest.raises(KeyError, match="no person"):
+        ds.offices_of("Putin", on="2020")
+    with pytest.raises(KeyError, match="ambiguous"):
+        ds.offices_of("M", on="2020") if ds.find("m") else None
+    with pytest.raises(KeyError, match="type .person., not .office."):
+        ds.holder_of("person/a", on="2020")
+
+
+def test_events_between_and_involving(ds: Dataset) -> None:
+    assert [e.id for e in ds.events(between=("2021-04-16", "2021-04-16"))] == ["event/e"]
+    assert [e.id for e in ds.events(between=("2019-09-06", "2019-09-06"))] == ["event/f"]
+    assert [e.id for e in ds.events(involving="Mishustin")] == ["event/e"]
+    assert [e.id for e in ds.events()] == ["event/f", "event/e"]
+
+
+def test_get_and_counts(ds: Dataset) -> None:
+    assert ds.get("person/c").id == "person/c"
+    assert "person/zzz" not in ds
+    with pytest.raises(KeyError):
+        ds.get("person/zzz")
+    assert ds.counts() == {"person": 5, "office": 1, "tenure": 3, "event": 2}
+
+
+def test_fold() -> None:
+    assert fold("  Łukašenka-Halouchanka ") == "łukasenka halouchanka"
