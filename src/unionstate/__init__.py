@@ -13,6 +13,7 @@ __version__ = "0.1.0"
 
 from unionstate.dataset import Dataset, DatasetError, data_dir, from_records, load
 from unionstate.io import InputError
+from unionstate.pipeline import check, validate_path
 from unionstate.report import Finding, Report, Severity
 from unionstate.schema.generate import SCHEMA_VERSION
 
@@ -28,7 +29,9 @@ __all__ = [
     "Severity",
     "__schema_version__",
     "__version__",
+    "check",
     "data_dir",
     "from_records",
     "load",
+    "validate_path",
 ]

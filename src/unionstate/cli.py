@@ -14,7 +14,9 @@ from pathlib import Path
 from unionstate import __version__
 from unionstate.converter import structure, unstructure
 from unionstate.dataset import data_dir
+from unionstate.dates import is_valid as is_edtf
 from unionstate.io import InputError, dump_document, dump_jsonl, read, write_dir
+from unionstate.pipeline import validate_path
 from unionstate.report import Report, Severity
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
@@ -50,6 +52,28 @@ def _parser() -> argparse.ArgumentParser:
         default="error",
         help="lowest severity that makes the exit code 1 (default: error)",
     )
+    v.add_argument(
+        "--no-rules",
+        action="store_true",
+        help="check schema and references only, not the consistency rules",
+    )
+    v.add_argument(
+        "--select",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="run only these rules (codes, code prefixes or names; comma-separated)",
+    )
+    v.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="CODES",
+        help="do not run these rules (codes, code prefixes or names; comma-separated)",
+    )
+    v.add_argument(
+        "--as-of", metavar="DAY", help="the day the data is judged at (default: its as_of)"
+    )
 
     c = sub.add_parser(
         "convert",
@@ -73,9 +97,25 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _codes(values: list[str]) -> list[str]:
+    return [c.strip() for v in values for c in v.split(",") if c.strip()]
+
+
 def _validate(args: argparse.Namespace) -> int:
-    raw = read(args.path if args.path else data_dir())
-    report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
+    if args.as_of is not None and not is_edtf(args.as_of):
+        print(f"unionstate: --as-of {args.as_of!r} is not an EDTF date", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        raw, report = validate_path(
+            args.path if args.path else data_dir(),
+            rules=not args.no_rules,
+            as_of=args.as_of,
+            select=_codes(args.select),
+            ignore=_codes(args.ignore),
+        )
+    except ValueError as exc:
+        print(f"unionstate: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     print(report.to_json() if args.format == "json" else report.to_text())
     if raw.unusable:
         return EXIT_UNUSABLE

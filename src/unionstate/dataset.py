@@ -14,7 +14,7 @@ import attrs
 
 from unionstate import dates
 from unionstate.converter import structure, unstructure
-from unionstate.io.read import read
+from unionstate.io.read import RawDataset, read
 from unionstate.model import (
     DatasetInfo,
     Event,
@@ -252,6 +252,13 @@ def from_records(records: Iterable[Record], info: DatasetInfo | None = None) -> 
     return Dataset(info or DatasetInfo(name="unnamed"), tuple(records))
 
 
+def from_raw(raw: RawDataset, default_name: str = "unnamed") -> Dataset:
+    """A Dataset from raw records that passed validation."""
+    header = {k: v for k, v in (raw.header or {}).items() if k != "type"}
+    info = DatasetInfo(**header) if header else DatasetInfo(name=default_name)
+    return Dataset(info, tuple(structure(r.data) for r in raw.records))
+
+
 def load(path: str | os.PathLike[str] | None = None) -> Dataset:
     """Load a dataset: the shipped canonical data by default, or a data
     directory, JSON document or JSON Lines file.
@@ -263,6 +270,4 @@ def load(path: str | os.PathLike[str] | None = None) -> Dataset:
     report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
     if raw.unusable or report.fails(Severity.ERROR):
         raise DatasetError(report)
-    header = {k: v for k, v in (raw.header or {}).items() if k != "type"}
-    info = DatasetInfo(**header) if header else DatasetInfo(name=Path(path or "data").stem)
-    return Dataset(info, tuple(structure(r.data) for r in raw.records))
+    return from_raw(raw, Path(path or "data").stem)

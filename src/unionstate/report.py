@@ -96,6 +96,14 @@ SKIPPED_FILE = _code(
 EMPTY_INPUT = _code(
     "US006", "empty-input", E, "Empty input", "A file or directory holds no records."
 )
+RULES_SKIPPED = _code(
+    "US007",
+    "rules-skipped",
+    W,
+    "Consistency rules not run",
+    "The consistency rules need schema-valid records whose references "
+    "resolve; they were not run because of the errors reported.",
+)
 SCHEMA = _code(
     "US010",
     "schema",
@@ -175,7 +183,7 @@ def finding(code: Code, message: str, **where: Any) -> Finding:
 
 
 def _sort_key(f: Finding) -> tuple[Any, ...]:
-    return (f.file or "", f.line or 0, f.record_id or "", f.pointer or "", f.code)
+    return (f.file is None, f.file or "", f.line or 0, f.record_id or "", f.pointer or "", f.code)
 
 
 @attrs.frozen(slots=True)
