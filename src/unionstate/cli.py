@@ -16,13 +16,58 @@ from unionstate.converter import structure, unstructure
 from unionstate.dataset import data_dir
 from unionstate.dates import is_valid as is_edtf
 from unionstate.io import InputError, dump_document, dump_jsonl, read, write_dir
-from unionstate.pipeline import validate_path
+from unionstate.io.read import Limits
+from unionstate.pipeline import MAX_FINDINGS, validate_path
 from unionstate.report import Report, Severity
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
 from unionstate.validate import validate_raw
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_BUG = 0, 1, 2, 3
+
+
+def _size(text: str) -> int:
+    """A byte size: 1000, 64K, 16M, 2G."""
+    units = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
+    t = text.strip().upper().removesuffix("B")
+    try:
+        n = int(t[:-1]) * units[t[-1]] if t and t[-1] in units else int(t)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 16M") from None
+    if n <= 0:
+        raise argparse.ArgumentTypeError("a size must be positive")
+    return n
+
+
+def _limit_options(p: argparse.ArgumentParser) -> None:
+    d = Limits()
+    p.add_argument(
+        "--max-record-bytes",
+        type=_size,
+        default=d.max_record_bytes,
+        metavar="N",
+        help="longest JSON Lines line read (default: 16M)",
+    )
+    p.add_argument(
+        "--max-document-bytes",
+        type=_size,
+        default=d.max_document_bytes,
+        metavar="N",
+        help="largest JSON document read whole (default: 256M)",
+    )
+    p.add_argument(
+        "--max-findings",
+        type=int,
+        default=MAX_FINDINGS,
+        metavar="N",
+        help=f"findings shown per code; the rest are counted (default: {MAX_FINDINGS})",
+    )
+
+
+def _limits(args: argparse.Namespace) -> Limits:
+    return Limits(
+        max_record_bytes=args.max_record_bytes, max_document_bytes=args.max_document_bytes
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--as-of", metavar="DAY", help="the day the data is judged at (default: its as_of)"
     )
+    _limit_options(v)
 
     c = sub.add_parser(
         "convert",
@@ -112,6 +158,8 @@ def _validate(args: argparse.Namespace) -> int:
             as_of=args.as_of,
             select=_codes(args.select),
             ignore=_codes(args.ignore),
+            limits=_limits(args),
+            max_findings=args.max_findings,
         )
     except ValueError as exc:
         print(f"unionstate: {exc}", file=sys.stderr)

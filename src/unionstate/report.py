@@ -104,6 +104,14 @@ RULES_SKIPPED = _code(
     "The consistency rules need schema-valid records whose references "
     "resolve; they were not run because of the errors reported.",
 )
+TOO_LARGE = _code(
+    "US008",
+    "too-large",
+    E,
+    "Input too large",
+    "A JSON Lines line or a JSON document is over the configured size limit "
+    "(--max-record-bytes, --max-document-bytes); it was not read.",
+)
 SCHEMA = _code(
     "US010",
     "schema",
@@ -193,18 +201,47 @@ class Report:
     findings: tuple[Finding, ...]
     records: int = 0
     files: tuple[str, ...] = ()
+    #: Findings counted but not kept, by code and severity ("US010/error"),
+    #: when more than ``max_per_code`` of one code were found.
+    suppressed: Mapping[str, int] = attrs.field(factory=dict, hash=False)
 
     @classmethod
-    def of(cls, findings: Iterable[Finding], records: int = 0, files: Iterable[str] = ()) -> Report:
-        return cls(tuple(sorted(findings, key=_sort_key)), records, tuple(files))
+    def of(
+        cls,
+        findings: Iterable[Finding],
+        records: int = 0,
+        files: Iterable[str] = (),
+        max_per_code: int | None = None,
+    ) -> Report:
+        """A report of ``findings``, keeping at most ``max_per_code`` of each
+        code (the first by place); the others are counted in ``suppressed``."""
+        ordered = sorted(findings, key=_sort_key)
+        if max_per_code is None:
+            return cls(tuple(ordered), records, tuple(files))
+        kept: list[Finding] = []
+        per_code: Counter[str] = Counter()
+        dropped: Counter[str] = Counter()
+        for f in ordered:
+            per_code[f.code] += 1
+            if per_code[f.code] <= max_per_code:
+                kept.append(f)
+            else:
+                dropped[f"{f.code}/{'excepted' if f.excepted else f.severity.value}"] += 1
+        return cls(tuple(kept), records, tuple(files), dict(sorted(dropped.items())))
 
     def counts(self) -> dict[str, int]:
-        """Findings by severity (excepted ones apart)."""
+        """Findings by severity (excepted ones apart), suppressed ones included."""
         c = Counter("excepted" if f.excepted else f.severity.value for f in self.findings)
+        for key, n in self.suppressed.items():
+            c[key.split("/")[1]] += n
         return {k: c.get(k, 0) for k in ("error", "warning", "info", "excepted")}
 
     def fails(self, fail_on: Severity = Severity.ERROR) -> bool:
         """Whether any finding that is not excepted is at least ``fail_on``."""
+        for key in self.suppressed:
+            sev = key.split("/")[1]
+            if sev != "excepted" and Severity(sev).rank >= fail_on.rank:
+                return True
         return any(not f.excepted and f.severity.rank >= fail_on.rank for f in self.findings)
 
     @property
@@ -219,6 +256,7 @@ class Report:
             "records": self.records,
             "files": list(self.files),
             "counts": self.counts(),
+            "suppressed": dict(self.suppressed),
             "findings": [f.to_dict() for f in self.findings],
         }
         return json.dumps(doc, ensure_ascii=False, indent=2)
@@ -245,6 +283,9 @@ class Report:
             lines.append(f"  {sev} {f.code} {f.name}{where}: {f.message}")
             if f.excepted:
                 lines.append(f"    exception: {f.excepted}")
+        for bucket, n in self.suppressed.items():
+            code, level = bucket.split("/")
+            lines.append(f"... and {n:,} more {level} {code} finding(s) not shown (--max-findings)")
         c = self.counts()
         summary = (
             f"{self.records} records in {len(self.files)} file(s): "

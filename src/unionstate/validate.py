@@ -9,7 +9,7 @@ ids built in one pass.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import jsonschema
@@ -117,6 +117,45 @@ def check_header(raw: RawDataset) -> list[Finding]:
     )
 
 
+def duplicate_id(rec: RawRecord, first: RawRecord | tuple[str, int | None]) -> Finding:
+    """The finding for a record whose id was already used at ``first``."""
+    rid = str(rec.data.get("id"))
+    file, line = (first.file, first.line) if isinstance(first, RawRecord) else first
+    return finding(
+        DUPLICATE_ID,
+        f"The id {rid!r} is also used at {file}:{line or '?'}.",
+        file=rec.file,
+        line=rec.line,
+        record_id=rid,
+        pointer="/id",
+        related=(rid,),
+    )
+
+
+def reference_findings(rec: RawRecord, is_known: Callable[[str], bool]) -> list[Finding]:
+    """Findings for the references of one record that name no known id."""
+    t = rec.data.get("type")
+    if t not in RECORD_TYPES:
+        return []
+    rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
+    out = []
+    for ptr, ref, targets in iter_refs(str(t), rec.data):
+        if not is_known(ref):
+            kind = " or ".join(targets)
+            out.append(
+                finding(
+                    UNRESOLVED_REF,
+                    f"{ref!r} names no {kind} record in the dataset.",
+                    file=rec.file,
+                    line=rec.line,
+                    record_id=rid,
+                    pointer=ptr,
+                    related=(ref,),
+                )
+            )
+    return out
+
+
 def check_references(
     records: Iterable[RawRecord], known_ids: frozenset[str] = frozenset()
 ) -> list[Finding]:
@@ -130,40 +169,15 @@ def check_references(
         if not isinstance(rid, str):
             continue
         if rid in first:
-            prev = first[rid]
-            out.append(
-                finding(
-                    DUPLICATE_ID,
-                    f"The id {rid!r} is also used at {prev.file}:{prev.line or '?'}.",
-                    file=rec.file,
-                    line=rec.line,
-                    record_id=rid,
-                    pointer="/id",
-                    related=(rid,),
-                )
-            )
+            out.append(duplicate_id(rec, first[rid]))
         else:
             first[rid] = rec
+
+    def is_known(ref: str) -> bool:
+        return ref in first or ref in known_ids
+
     for rec in recs:
-        t = rec.data.get("type")
-        if t not in RECORD_TYPES:
-            continue
-        rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
-        for ptr, ref, targets in iter_refs(str(t), rec.data):
-            if ref in first or ref in known_ids:
-                continue
-            kind = " or ".join(targets)
-            out.append(
-                finding(
-                    UNRESOLVED_REF,
-                    f"{ref!r} names no {kind} record in the dataset.",
-                    file=rec.file,
-                    line=rec.line,
-                    record_id=rid,
-                    pointer=ptr,
-                    related=(ref,),
-                )
-            )
+        out.extend(reference_findings(rec, is_known))
     return out
 
 

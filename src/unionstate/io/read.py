@@ -9,39 +9,61 @@ The three forms:
 * **JSON Lines**: one record a line; a line ``{"type": "dataset", ...}`` is the
   header.
 
-Nothing here interprets records beyond JSON: parse errors, bad encodings and
-duplicate keys become findings with file, line and column; a file that cannot
-be read at all is listed in :attr:`RawDataset.unusable`.
+Nothing here interprets records beyond JSON: parse errors, bad encodings,
+duplicate keys and oversized input become findings with file, line and
+column; a file that cannot be read at all is listed in
+:attr:`RawDataset.unusable`. JSON Lines are streamed in bounded memory (a line
+longer than :attr:`Limits.max_record_bytes` is skipped, not read); a JSON
+document is read whole, up to :attr:`Limits.max_document_bytes`.
+
+Records go to a *sink*: by default they are kept in :attr:`RawDataset.records`;
+a streaming consumer passes its own and keeps nothing.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 from collections.abc import Callable, Iterator
+from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
 from unionstate.report import (
+    BAD_HEADER,
     DUPLICATE_KEY,
     EMPTY_INPUT,
     INVALID_ENCODING,
     INVALID_JSON,
     NOT_A_RECORD,
     SKIPPED_FILE,
+    TOO_LARGE,
     Finding,
     finding,
 )
 
 HEADER_FILE = "dataset.json"
 HEADER_TYPE = "dataset"
+_MiB = 1 << 20
 
 
 class InputError(Exception):
     """Input that cannot be used at all: not found, not readable, a broken
     link. The CLI prints the message on one line and exits 2."""
+
+
+@attrs.frozen(slots=True)
+class Limits:
+    """Bounds on untrusted input; see docs/security.md."""
+
+    #: The longest JSON Lines line (one record) read; longer ones are skipped
+    #: with a US008 finding, in bounded memory.
+    max_record_bytes: int = 16 * _MiB
+    #: The largest JSON document (or data-directory file) read whole.
+    max_document_bytes: int = 256 * _MiB
 
 
 @attrs.frozen(slots=True)
@@ -53,10 +75,14 @@ class RawRecord:
     line: int | None = None
 
 
+Sink = Callable[[RawRecord], None]
+
+
 @attrs.define
 class RawDataset:
-    """What was read: the header, the records in input order, the findings
-    made while reading, the files read and those that could not be used."""
+    """What was read: the header, the records in input order (unless a sink
+    took them), the findings made while reading, the files read and those
+    that could not be used."""
 
     header: dict[str, Any] | None = None
     header_file: str | None = None
@@ -65,6 +91,7 @@ class RawDataset:
     findings: list[Finding] = attrs.field(factory=list)
     files: list[str] = attrs.field(factory=list)
     unusable: list[str] = attrs.field(factory=list)
+    count: int = 0
 
 
 class _DupDict(dict[str, Any]):
@@ -78,13 +105,23 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (only finite numbers are)")
 
 
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"the number {text[:40]} is too large for a 64-bit float")
+    return value
+
+
 class _Parser:
-    """A JSON decoder that flags duplicate keys and rejects NaN/Infinity."""
+    """A JSON decoder that flags duplicate keys and rejects NaN, Infinity and
+    numbers that would silently become infinite."""
 
     def __init__(self) -> None:
         self.flagged: list[_DupDict] = []
         self.decoder = json.JSONDecoder(
-            object_pairs_hook=self._pairs, parse_constant=_reject_constant
+            object_pairs_hook=self._pairs,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
         )
 
     def _pairs(self, pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -102,20 +139,17 @@ class _Parser:
         if not self.flagged:
             return []
         found: list[tuple[str, str]] = []
-
-        def walk(v: Any, ptr: str) -> None:
+        stack: list[tuple[Any, str]] = [(value, "")]
+        while stack:  # iterative: values may be nested deeply
+            v, ptr = stack.pop()
             if isinstance(v, dict):
                 if isinstance(v, _DupDict):
                     found.extend((f"{ptr}/{_escape(k)}", k) for k in v.dups)
-                for k, sub in v.items():
-                    walk(sub, f"{ptr}/{_escape(k)}")
+                stack.extend((sub, f"{ptr}/{_escape(k)}") for k, sub in v.items())
             elif isinstance(v, list):
-                for i, sub in enumerate(v):
-                    walk(sub, f"{ptr}/{i}")
-
-        walk(value, "")
+                stack.extend((sub, f"{ptr}/{i}") for i, sub in enumerate(v))
         self.flagged.clear()
-        return found
+        return sorted(found)
 
 
 def _escape(key: str) -> str:
@@ -142,49 +176,43 @@ class _Lines:
         return self.line, offset - self.line_start + 1
 
 
-def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
-    """UTF-8 text of a file, or None with a finding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        findings.append(
-            finding(
-                INVALID_ENCODING,
-                "The file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.",
-                file=file,
-                line=1,
-            )
-        )
-        return None
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        findings.append(
-            finding(INVALID_ENCODING, "The file is UTF-16; convert it to UTF-8.", file=file, line=1)
-        )
-        return None
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        findings.append(
-            finding(
-                INVALID_ENCODING,
-                f"Invalid UTF-8 at byte offset {exc.start} ({exc.reason}).",
-                file=file,
-                line=line,
-            )
-        )
-        return None
+def _hint(text: str, pos: int) -> str:
+    """Why non-standard JSON failed, when we can tell."""
+    ch = text[pos : pos + 1]
+    if ch == "/" and text[pos : pos + 2] in ("//", "/*"):
+        return " JSON does not allow comments."
+    if ch == "'":
+        return " JSON strings and keys take double quotes, not single quotes."
+    if ch in ("}", "]"):
+        before = text[:pos].rstrip()
+        if before.endswith(","):
+            return " JSON does not allow a trailing comma."
+    if ch and ch in "\x00\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f":
+        return f" A control character (U+{ord(ch):04X}) is not allowed here."
+    return ""
 
 
 def _json_error(
-    exc: Exception, file: str, lines: _Lines | None = None, line: int | None = None
+    exc: Exception,
+    file: str,
+    lines: _Lines | None = None,
+    line: int | None = None,
+    text: str | None = None,
 ) -> Finding:
     if isinstance(exc, json.JSONDecodeError):
         if lines is not None:
             ln, col = lines.at(exc.pos)
         else:
             ln, col = (line or 1), exc.colno
-        return finding(INVALID_JSON, f"Not valid JSON: {exc.msg}.", file=file, line=ln, column=col)
+        hint = _hint(exc.doc, exc.pos)
+        msg = exc.msg
+        if "Invalid control character" in msg:
+            hint = " Control characters must be escaped inside strings (e.g. \\u0000)."
+        return finding(
+            INVALID_JSON, f"Not valid JSON: {msg}.{hint}", file=file, line=ln, column=col
+        )
     if isinstance(exc, RecursionError):
-        msg = "Not usable JSON: nested too deeply."
+        msg = "Not usable JSON: nested too deeply (more than about 1,000 levels)."
     else:
         msg = f"Not usable JSON: {exc}."
     return finding(INVALID_JSON, msg, file=file, line=line)
@@ -197,12 +225,66 @@ def _skip_ws(text: str, i: int) -> int:
     return i
 
 
+def _kind(value: Any) -> str:
+    return {
+        dict: "an object",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        type(None): "null",
+    }.get(type(value), "a number")
+
+
+def iter_lines(
+    f: IO[bytes], max_bytes: int, chunk: int = _MiB
+) -> Iterator[tuple[int, int, bytes | None, int]]:
+    """(line number, byte offset, content, length) of every line of a binary
+    stream; content is None for a line longer than ``max_bytes``, which is
+    skipped without being kept in memory. The newline is not included."""
+    number, offset = 0, 0
+    buf = b""
+    skipping = False
+    skipped = 0
+    while True:
+        data = f.read(chunk)
+        if not data:
+            break
+        buf += data
+        start = 0
+        while True:
+            nl = buf.find(b"\n", start)
+            if nl < 0:
+                break
+            number += 1
+            if skipping:
+                length = skipped + nl - start
+                yield number, offset, None, length
+                skipping, skipped = False, 0
+            else:
+                length = nl - start
+                yield number, offset, (buf[start:nl] if length <= max_bytes else None), length
+            offset += length + 1
+            start = nl + 1
+        buf = buf[start:]
+        if len(buf) > max_bytes:
+            skipping = True
+            skipped += len(buf)
+            buf = b""
+    if buf or skipping:
+        number += 1
+        length = skipped + len(buf)
+        yield number, offset, (None if skipping or length > max_bytes else buf), length
+
+
 class _Reader:
-    def __init__(self, out: RawDataset) -> None:
+    def __init__(self, out: RawDataset, limits: Limits, sink: Sink | None) -> None:
         self.out = out
+        self.limits = limits
+        self.sink: Sink = sink if sink is not None else out.records.append
         self.parser = _Parser()
 
     def add(self, value: Any, file: str, line: int | None) -> None:
+        rid = value.get("id") if isinstance(value, dict) else None
         for ptr, key in self.parser.duplicate_pointers(value):
             self.out.findings.append(
                 finding(
@@ -211,9 +293,7 @@ class _Reader:
                     file=file,
                     line=line,
                     pointer=ptr,
-                    record_id=value.get("id")
-                    if isinstance(value, dict) and isinstance(value.get("id"), str)
-                    else None,
+                    record_id=rid if isinstance(rid, str) else None,
                 )
             )
         if not isinstance(value, dict):
@@ -229,11 +309,10 @@ class _Reader:
         if value.get("type") == HEADER_TYPE:
             self.set_header(value, file, line)
             return
-        self.out.records.append(RawRecord(value, file, line))
+        self.out.count += 1
+        self.sink(RawRecord(value, file, line))
 
     def set_header(self, value: dict[str, Any], file: str, line: int | None) -> None:
-        from unionstate.report import BAD_HEADER
-
         if self.out.header is not None:
             self.out.findings.append(
                 finding(
@@ -247,11 +326,20 @@ class _Reader:
         self.out.header, self.out.header_file, self.out.header_line = value, file, line
 
     # -- the forms -------------------------------------------------------
-    def jsonl(self, data: bytes, file: str) -> None:
-        offset = 0
-        for number, raw in enumerate(data.split(b"\n"), start=1):
-            start = offset
-            offset += len(raw) + 1
+    def jsonl(self, f: IO[bytes], file: str) -> None:
+        limit = self.limits.max_record_bytes
+        for number, start, raw, length in iter_lines(f, limit):
+            if raw is None:
+                self.out.findings.append(
+                    finding(
+                        TOO_LARGE,
+                        f"The line is {length:,} bytes long, over the limit of "
+                        f"{limit:,} (--max-record-bytes); it was not read.",
+                        file=file,
+                        line=number,
+                    )
+                )
+                continue
             if not raw.strip():
                 continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
@@ -268,6 +356,17 @@ class _Reader:
             try:
                 text = raw.decode("utf-8")
             except UnicodeDecodeError as exc:
+                if number == 1 and raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+                    self.out.findings.append(
+                        finding(
+                            INVALID_ENCODING,
+                            "The file is UTF-16; convert it to UTF-8.",
+                            file=file,
+                            line=1,
+                        )
+                    )
+                    self.out.unusable.append(file)
+                    return
                 self.out.findings.append(
                     finding(
                         INVALID_ENCODING,
@@ -333,19 +432,20 @@ class _Reader:
         dec = self.parser.decoder
         i = _skip_ws(text, i + 1)
         if i < len(text) and text[i] == "]":
-            return i + 1
-        while True:
-            line = lines.at(i)[0]
-            value, i = dec.raw_decode(text, i)
-            self.add(value, file, line)
-            i = _skip_ws(text, i)
-            if i < len(text) and text[i] == ",":
-                i = _skip_ws(text, i + 1)
-                continue
-            if i < len(text) and text[i] == "]":
-                i += 1
-                break
-            raise json.JSONDecodeError("Expecting ',' delimiter or ']'", text, i)
+            i += 1
+        else:
+            while True:
+                line = lines.at(i)[0]
+                value, i = dec.raw_decode(text, i)
+                self.add(value, file, line)
+                i = _skip_ws(text, i)
+                if i < len(text) and text[i] == ",":
+                    i = _skip_ws(text, i + 1)
+                    continue
+                if i < len(text) and text[i] == "]":
+                    i += 1
+                    break
+                raise json.JSONDecodeError("Expecting ',' delimiter or ']'", text, i)
         if top:
             self._end(text, i)
         return i
@@ -378,6 +478,7 @@ class _Reader:
         header.setdefault("type", HEADER_TYPE)
         self.set_header(header, file, start_line)
         records = value["records"]
+        del value
         if not isinstance(records, list):
             self.out.findings.append(
                 finding(
@@ -399,37 +500,58 @@ class _Reader:
             raise json.JSONDecodeError("Extra data after the JSON value", text, j)
 
 
+def _decode(data: bytes, file: str, findings: list[Finding]) -> str | None:
+    """UTF-8 text of a whole document, or None with a finding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        findings.append(
+            finding(
+                INVALID_ENCODING,
+                "The file starts with a UTF-8 byte-order mark; save it as UTF-8 without BOM.",
+                file=file,
+                line=1,
+            )
+        )
+        return None
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        findings.append(
+            finding(INVALID_ENCODING, "The file is UTF-16; convert it to UTF-8.", file=file, line=1)
+        )
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        findings.append(
+            finding(
+                INVALID_ENCODING,
+                f"Invalid UTF-8 at byte offset {exc.start} ({exc.reason}).",
+                file=file,
+                line=line,
+            )
+        )
+        return None
+
+
 def _find_records_array(text: str, i: int, decoder: json.JSONDecoder) -> int | None:
     """Offset of the ``[`` of the top-level ``records`` member of the object at ``i``."""
-    from json.decoder import scanstring  # type: ignore[attr-defined]
-
     i = _skip_ws(text, i + 1)
+    found = None
     while i < len(text) and text[i] == '"':
         key, i = scanstring(text, i + 1)
         i = _skip_ws(text, i)
         i = _skip_ws(text, i + 1)  # past ':'
         if key == "records":
-            return i
+            found = i  # the last one wins, as in the parsed value
         _, i = decoder.raw_decode(text, i)
         i = _skip_ws(text, i)
         if i < len(text) and text[i] == ",":
             i = _skip_ws(text, i + 1)
-    return None
+    return found
 
 
-def _kind(value: Any) -> str:
-    return {
-        dict: "an object",
-        list: "an array",
-        str: "a string",
-        bool: "a boolean",
-        type(None): "null",
-    }.get(type(value), "a number")
-
-
-def _read_bytes(path: Path) -> bytes:
+def _open(path: Path) -> IO[bytes]:
     try:
-        return path.read_bytes()
+        return path.open("rb")
     except FileNotFoundError:
         if path.is_symlink():
             raise InputError(f"{path}: a broken symbolic link") from None
@@ -442,55 +564,39 @@ def _read_bytes(path: Path) -> bytes:
         raise InputError(f"{path}: cannot be read ({exc.strerror})") from None
 
 
-def _display(path: Path, root: Path | None) -> str:
-    if root is None:
-        return str(path)
+def _display(path: Path, root: Path) -> str:
     try:
-        return str(path.relative_to(root.parent)) if root.is_dir() else str(path)
+        return str(path.relative_to(root.parent))
     except ValueError:
         return str(path)
 
 
-def read(path: str | os.PathLike[str]) -> RawDataset:
-    """Read a data directory, a JSON document or a JSON Lines file.
-
-    Raises :class:`InputError` when the path cannot be used at all.
-    """
-    p = Path(path)
-    out = RawDataset()
-    reader = _Reader(out)
-    if p.is_dir():
-        _read_dir(p, reader)
-    else:
-        if not p.exists():
-            _read_bytes(p)  # raises the right InputError
-        _read_file(p, str(p), reader)
-    if (
-        not out.records
-        and not out.unusable
-        and not any(
-            f.code in (INVALID_JSON.code, INVALID_ENCODING.code, NOT_A_RECORD.code)
-            for f in out.findings
-        )
-    ):
-        out.findings.append(finding(EMPTY_INPUT, "No records found.", file=str(p)))
-    return out
-
-
-_FORMS: dict[str, Callable[[_Reader, bytes, str], None]] = {
-    ".jsonl": _Reader.jsonl,
-    ".ndjson": _Reader.jsonl,
-}
+_JSONL = (".jsonl", ".ndjson")
 
 
 def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) -> None:
-    data = _read_bytes(p)
-    reader.out.files.append(shown)
-    form = _FORMS.get(p.suffix.lower())
-    if form is not None:
-        form(reader, data, shown)
-    else:
-        reader.document(data, shown, header_only=header_only)
+    with _open(p) as f:
+        reader.out.files.append(shown)
+        try:
+            if p.suffix.lower() in _JSONL:
+                reader.jsonl(f, shown)
+                return
+            limit = reader.limits.max_document_bytes
+            data = f.read(limit + 1)
+        except OSError as exc:
+            raise InputError(f"{p}: cannot be read ({exc.strerror})") from None
+    if len(data) > limit:
+        reader.out.findings.append(
+            finding(
+                TOO_LARGE,
+                f"The document is over the limit of {limit:,} bytes "
+                "(--max-document-bytes); convert it to JSON Lines, which is streamed.",
+                file=shown,
+            )
+        )
+        reader.out.unusable.append(shown)
+        return
+    reader.document(data, shown, header_only=header_only)
 
 
 def _read_dir(root: Path, reader: _Reader) -> None:
@@ -502,7 +608,7 @@ def _read_dir(root: Path, reader: _Reader) -> None:
         raise InputError(f"{root}: an empty directory")
     for p in entries:
         shown = _display(p, root)
-        if p.suffix.lower() not in (".json", ".jsonl", ".ndjson"):
+        if p.suffix.lower() not in (".json", *_JSONL):
             reader.out.findings.append(
                 finding(SKIPPED_FILE, "Not a .json or .jsonl file; not read.", file=shown)
             )
@@ -515,8 +621,40 @@ def _read_dir(root: Path, reader: _Reader) -> None:
 
 
 def _walk(root: Path) -> Iterator[Path]:
-    for dirpath, dirnames, filenames in os.walk(root):
+    def fail(exc: OSError) -> None:
+        raise exc
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=fail):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             if not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def read(
+    path: str | os.PathLike[str], limits: Limits | None = None, sink: Sink | None = None
+) -> RawDataset:
+    """Read a data directory, a JSON document or a JSON Lines file.
+
+    Records go to ``sink`` if given (then :attr:`RawDataset.records` stays
+    empty), else they are kept. Raises :class:`InputError` when the path
+    cannot be used at all.
+    """
+    p = Path(path)
+    out = RawDataset()
+    reader = _Reader(out, limits or Limits(), sink)
+    if p.is_dir():
+        _read_dir(p, reader)
+    else:
+        _read_file(p, str(p), reader)
+    if (
+        not out.count
+        and not out.unusable
+        and not any(
+            f.code in (INVALID_JSON.code, INVALID_ENCODING.code, NOT_A_RECORD.code, TOO_LARGE.code)
+            for f in out.findings
+        )
+    ):
+        out.findings.append(finding(EMPTY_INPUT, "No records found.", file=str(p)))
+        out.unusable.append(str(p))
+    return out
