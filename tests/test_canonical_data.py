@@ -6,6 +6,7 @@ Every assertion here fails if the data loses or breaks the fact it checks.
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 
@@ -200,9 +201,17 @@ def test_aggregators_are_marked_weak(ds):
         ("office/prime-minister-of-belarus", "2018-08-18", ["person/kabyakou", "person/rumas"]),
         ("office/prime-minister-of-belarus", "2018-08-19", ["person/rumas"]),
         ("office/prime-minister-of-belarus", "2017-06-01", ["person/kabyakou"]),
-        ("office/prime-minister-of-belarus", "2025-03-10", ["person/halouchanka", "person/turchin"]),
+        (
+            "office/prime-minister-of-belarus",
+            "2025-03-10",
+            ["person/halouchanka", "person/turchin"],
+        ),
         ("office/ambassador-of-belarus-to-russia", "2021-03-31", ["person/syamashka"]),
-        ("office/ambassador-of-belarus-to-russia", "2022-08-01", ["person/syamashka", "person/krutoi"]),
+        (
+            "office/ambassador-of-belarus-to-russia",
+            "2022-08-01",
+            ["person/syamashka", "person/krutoi"],
+        ),
         ("office/president-of-russia", "2012-05-07", ["person/medvedev", "person/putin"]),
         ("office/president-of-russia", "2021-04-22", ["person/putin"]),
         ("office/president-of-russia", "2010-01-01", ["person/medvedev"]),
@@ -258,7 +267,7 @@ def test_single_holder_tenures_do_not_overlap(ds):
         if office.max_holders != 1:
             continue
         ts = [t for t in ds.tenures(office=office.id) if not t.acting]
-        for a, b in zip(ts, ts[1:], strict=False):
+        for a, b in itertools.pairwise(ts):
             assert a.end is not None, (a.id, "an open tenure is followed by another")
             a_end, b_start = dates.parse(a.end), dates.parse(b.start)
             assert dates.on_or_before(a_end, b_start) is dates.Truth.YES, (a.id, b.id)

@@ -251,4 +251,5 @@ def test_unknown_rule_pattern_is_a_usage_error(
     p = write(tmp_path, "d.jsonl", f"{SRC}\n")
     code, out, err = run(capsys, "validate", str(p), "--select", "US999")
     assert code == 2
+    assert out == ""
     assert "US999" in err

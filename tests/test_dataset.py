@@ -115,7 +115,7 @@ def test_unknown_and_ambiguous_names_raise(ds: Dataset) -> None:
         ds.offices_of("Putin", on="2020")
     with pytest.raises(KeyError, match="ambiguous"):
         ds.offices_of("M", on="2020") if ds.find("m") else None
-    with pytest.raises(KeyError, match="type .person., not .office."):
+    with pytest.raises(KeyError, match="type 'person', not 'office'"):
         ds.holder_of("person/a", on="2020")
 
 

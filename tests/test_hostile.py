@@ -20,8 +20,10 @@ from unionstate.pipeline import validate_path
 
 HOSTILE = Path(__file__).parent / "hostile"
 EXPECTED = json.loads((HOSTILE / "expected.json").read_text(encoding="utf-8"))
-SRC = ('{"type":"source","id":"source/a","url":"https://example.org/a","title":"T",'
-       '"publisher":"P","language":"en"}')
+SRC = (
+    '{"type":"source","id":"source/a","url":"https://example.org/a","title":"T",'
+    '"publisher":"P","language":"en"}'
+)
 
 
 def report(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict]:
@@ -52,17 +54,19 @@ def test_a_bad_line_does_not_stop_the_others(capsys: pytest.CaptureFixture[str])
 
 
 @pytest.mark.parametrize("depth", [1_000, 100_000])
-def test_deep_nesting_is_a_finding_not_a_crash(tmp_path: Path, depth: int,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_deep_nesting_is_a_finding_not_a_crash(
+    tmp_path: Path, depth: int, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = tmp_path / "deep.jsonl"
-    p.write_text(SRC + "\n" + "[" * depth + "]" * depth + "\n" + '{"a":' * depth + "1"
-                 + "}" * depth + "\n", encoding="utf-8")
+    p.write_text(
+        SRC + "\n" + "[" * depth + "]" * depth + "\n" + '{"a":' * depth + "1" + "}" * depth + "\n",
+        encoding="utf-8",
+    )
     code, rep = report(capsys, str(p))
     assert code == 1
     lines = sorted(f["line"] for f in rep["findings"] if f["code"] == "US001")
     assert lines == [2, 3]
-    assert all("nested too deeply" in f["message"] for f in rep["findings"]
-               if f["code"] == "US001")
+    assert all("nested too deeply" in f["message"] for f in rep["findings"] if f["code"] == "US001")
 
 
 def test_deep_nesting_in_a_document(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,8 +77,9 @@ def test_deep_nesting_in_a_document(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert rep["findings"][0]["code"] == "US001"
 
 
-def test_an_oversized_line_is_skipped_and_reported(tmp_path: Path,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_oversized_line_is_skipped_and_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     big = SRC.replace('"T"', '"' + "x" * 3_000_000 + '"').replace("source/a", "source/b")
     p = tmp_path / "big.jsonl"
     p.write_text(f"{SRC}\n{big}\n{SRC.replace('source/a', 'source/c')}\n", encoding="utf-8")
@@ -90,8 +95,9 @@ def test_an_oversized_line_is_skipped_and_reported(tmp_path: Path,
     assert rep["findings"] == []
 
 
-def test_an_oversized_document_is_refused(tmp_path: Path,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_oversized_document_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     p = tmp_path / "d.json"
     p.write_text("[" + ",".join([SRC] * 100) + "]", encoding="utf-8")
     code, rep = report(capsys, str(p), "--max-document-bytes", "1K")
@@ -118,14 +124,16 @@ def test_iter_lines_splits_like_bytes_split(data: bytes, max_bytes: int, chunk: 
     assert [o for _, o, _, _ in got] == offsets
 
 
-def test_missing_unreadable_and_broken_paths_exit_2(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_unreadable_and_broken_paths_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     link = tmp_path / "link.jsonl"
     link.symlink_to(tmp_path / "gone.jsonl")
-    for path, words in ((tmp_path / "nope.jsonl", "no such file"),
-                        (link, "broken symbolic link"),
-                        (tmp_path / "empty-dir", "empty directory")):
+    for path, words in (
+        (tmp_path / "nope.jsonl", "no such file"),
+        (link, "broken symbolic link"),
+        (tmp_path / "empty-dir", "empty directory"),
+    ):
         if "empty" in str(path):
             path.mkdir()
         assert main(["validate", str(path)]) == 2
@@ -145,9 +153,9 @@ def test_missing_unreadable_and_broken_paths_exit_2(tmp_path: Path,
     assert "permission denied" in capsys.readouterr().err
 
 
-def test_an_unreadable_file_in_a_directory_is_named(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str],
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unreadable_file_in_a_directory_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "a.jsonl").write_text(SRC + "\n")
     (tmp_path / "b.jsonl").write_text(SRC.replace("source/a", "source/b") + "\n")
     real_open = Path.open
@@ -160,8 +168,10 @@ def test_an_unreadable_file_in_a_directory_is_named(tmp_path: Path,
     monkeypatch.setattr(Path, "open", deny_b)
     code, rep = report(capsys, str(tmp_path))
     assert code == 2
-    assert any(f["file"].endswith("b.jsonl") and "permission denied" in f["message"]
-               for f in rep["findings"])
+    assert any(
+        f["file"].endswith("b.jsonl") and "permission denied" in f["message"]
+        for f in rep["findings"]
+    )
     assert rep["records"] == 1
 
 
@@ -172,8 +182,9 @@ FUZZ = settings(deadline=5000, suppress_health_check=[HealthCheck.function_scope
 
 @FUZZ
 @given(st.binary(max_size=400), st.sampled_from([".json", ".jsonl"]))
-def test_fuzz_arbitrary_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                              data: bytes, suffix: str) -> None:
+def test_fuzz_arbitrary_bytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], data: bytes, suffix: str
+) -> None:
     p = tmp_path / f"f{suffix}"
     p.write_bytes(data)
     assert main(["validate", str(p), "--format", "json"]) in (0, 1, 2)
@@ -185,8 +196,9 @@ def test_fuzz_arbitrary_bytes(tmp_path: Path, capsys: pytest.CaptureFixture[str]
 
 @FUZZ
 @given(strategies.json_values)
-def test_fuzz_arbitrary_json(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                             value: object) -> None:
+def test_fuzz_arbitrary_json(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], value: object
+) -> None:
     p = tmp_path / "f.jsonl"
     p.write_text(json.dumps(value) + "\n", encoding="utf-8")
     assert main(["validate", str(p), "--format", "json"]) in (1, 2)
@@ -204,8 +216,9 @@ def _mutate(data: dict, key: str, value: object, drop: bool) -> dict:
 
 @FUZZ
 @given(strategies.records(), st.data())
-def test_fuzz_mutated_valid_records(tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                    record: object, data: st.DataObject) -> None:
+def test_fuzz_mutated_valid_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], record: object, data: st.DataObject
+) -> None:
     raw = unstructure(record)  # type: ignore[arg-type]
     key = data.draw(st.sampled_from([*raw, "type", "zz", "x_ok"]))
     value = data.draw(strategies.json_values)
@@ -213,7 +226,7 @@ def test_fuzz_mutated_valid_records(tmp_path: Path, capsys: pytest.CaptureFixtur
     p = tmp_path / "f.jsonl"
     p.write_text(json.dumps(mutated) + "\n", encoding="utf-8")
     code = main(["validate", str(p), "--format", "json", "--no-rules"])
-    out, err = capsys.readouterr()
+    _, err = capsys.readouterr()
     assert code in (0, 1, 2)
     assert "internal error" not in err
     if code == 0:  # accepted: then nothing was lost on the way back out
@@ -224,15 +237,27 @@ def test_fuzz_mutated_valid_records(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 # -- bounded memory --------------------------------------------------------------
 
+
 def _big_file(path: Path, n: int) -> None:
     pad = "ю" * 10_000  # 20 kB of Cyrillic per record
     with path.open("w", encoding="utf-8") as f:
         f.write(SRC + "\n")
         for i in range(n):
-            f.write(json.dumps({"type": "source", "id": f"source/s{i}",
-                                "url": "https://example.org/", "title": "t",
-                                "publisher": "p", "language": "ru", "quote": pad},
-                               ensure_ascii=False) + "\n")
+            f.write(
+                json.dumps(
+                    {
+                        "type": "source",
+                        "id": f"source/s{i}",
+                        "url": "https://example.org/",
+                        "title": "t",
+                        "publisher": "p",
+                        "language": "ru",
+                        "quote": pad,
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
 
 
 def _peak(path: Path) -> int:

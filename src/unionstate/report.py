@@ -39,7 +39,8 @@ class Code:
     @property
     def docs(self) -> str:
         """Where the code is documented, relative to the project root."""
-        return f"docs/codes.md#{self.code.lower()}"
+        page = "rules" if self.code.startswith("US1") else "codes"
+        return f"docs/{page}.md#{self.code.lower()}"
 
 
 #: Every code that is not a consistency rule. Rules register theirs in

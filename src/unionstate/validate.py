@@ -135,7 +135,7 @@ def duplicate_id(rec: RawRecord, first: RawRecord | tuple[str, int | None]) -> F
 def reference_findings(rec: RawRecord, is_known: Callable[[str], bool]) -> list[Finding]:
     """Findings for the references of one record that name no known id."""
     t = rec.data.get("type")
-    if t not in RECORD_TYPES:
+    if not isinstance(t, str) or t not in RECORD_TYPES:
         return []
     rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
     out = []

@@ -24,23 +24,28 @@ from collections.abc import Iterable
 
 import attrs
 
+# The rule families; importing them fills RULES.
+from unionstate.checks import agreements as _agreements
+from unionstate.checks import events as _events
+from unionstate.checks import histories as _histories
+from unionstate.checks import lifetimes as _lifetimes
+from unionstate.checks import places as _places
+from unionstate.checks import sources as _sources
+from unionstate.checks import statements as _statements
+from unionstate.checks import tenures as _tenures
 from unionstate.checks._context import Context
 from unionstate.checks._registry import RULES, Rule, rule
 from unionstate.dataset import Dataset
 from unionstate.report import Finding
 
-# The rule families; importing them fills RULES in code order.
-from unionstate.checks import tenures as _tenures  # noqa: E402, I001
-from unionstate.checks import lifetimes as _lifetimes  # noqa: E402
-from unionstate.checks import events as _events  # noqa: E402
-from unionstate.checks import sources as _sources  # noqa: E402
-from unionstate.checks import agreements as _agreements  # noqa: E402
-from unionstate.checks import places as _places  # noqa: E402
-from unionstate.checks import statements as _statements  # noqa: E402
-
 __all__ = ["RULES", "Context", "Rule", "check", "rule", "select_rules"]
 
-_FAMILIES = (_tenures, _lifetimes, _events, _sources, _agreements, _places, _statements)
+# Registration follows import order; keep RULES in code order.
+_ordered = sorted(RULES.items())
+RULES.clear()
+RULES.update(_ordered)
+
+_FAMILIES = (_tenures, _lifetimes, _events, _histories, _sources, _agreements, _places, _statements)
 
 
 def _matches(r: Rule, pattern: str) -> bool:
@@ -84,7 +89,7 @@ def check(
     ignore: Iterable[str] = (),
 ) -> list[Finding]:
     """Run the consistency rules over ``dataset`` and return their findings,
-    sorted by code, record id and pointer.
+    sorted by code, record id, pointer and severity (errors first).
 
     ``as_of`` (an EDTF day) overrides the dataset header's; the rules that
     need it (US105, US111) check nothing without one. ``select``/``ignore``
@@ -99,5 +104,7 @@ def check(
         for f in r.func(ctx):
             reason = _excepted(ctx, f)
             out.append(f if reason is None else attrs.evolve(f, excepted=reason))
-    out.sort(key=lambda f: (f.code, f.record_id or "", f.pointer or "", f.message))
+    out.sort(
+        key=lambda f: (f.code, f.record_id or "", f.pointer or "", -f.severity.rank, f.message)
+    )
     return out

@@ -14,7 +14,7 @@ Dates inside the rules are handled two ways:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TypeVar
 
 import attrs
@@ -23,6 +23,7 @@ from unionstate import dates
 from unionstate.dataset import Dataset
 from unionstate.dates import DateRange, Truth
 from unionstate.model import (
+    Agreement,
     Event,
     EventStatus,
     Name,
@@ -31,6 +32,7 @@ from unionstate.model import (
     Place,
     PlaceKind,
     Record,
+    Roadmap,
     Source,
     Tenure,
 )
@@ -222,6 +224,11 @@ class Context:
         """Every record of exactly this class, in input order."""
         return self.by_type.get(cls, ())  # type: ignore[return-value]
 
+    def with_lifecycle(self) -> Iterator[Agreement | Roadmap]:
+        """Agreements, then road maps: the records with a ``lifecycle``."""
+        yield from self.all(Agreement)
+        yield from self.all(Roadmap)
+
     def get(self, record_id: str | None, cls: type[R]) -> R | None:
         """The record with this id if it is a ``cls``, else ``None``."""
         if record_id is None:
@@ -247,7 +254,6 @@ class Context:
         return None
 
 
-
 def _place_tree(places: Mapping[str, Place]) -> tuple[frozenset[str], dict[str, str | None]]:
     """Places on parent cycles, and every place's nearest city (itself
     included), walking each parent link once."""
@@ -262,7 +268,7 @@ def _place_tree(places: Mapping[str, Place]) -> tuple[frozenset[str], dict[str, 
             path.append(node)
             node = places[node].parent
         if node is not None and state.get(node) == 1:  # closed a cycle on this walk
-            cycles.update(path[path.index(node):])
+            cycles.update(path[path.index(node) :])
         above = city_of.get(node) if node is not None and node not in cycles else None
         for p in reversed(path):
             state[p] = 2

@@ -20,9 +20,14 @@ def header(as_of: str) -> Raw:
 
 
 def source(slug: str = "report", published: str | None = "2021-12-31", **kw: Any) -> Raw:
-    out: Raw = {"type": "source", "id": f"source/{slug}", "url": f"https://example.org/{slug}",
-                "title": slug.replace("-", " ").title(), "publisher": "Example News",
-                "language": "en"}
+    out: Raw = {
+        "type": "source",
+        "id": f"source/{slug}",
+        "url": f"https://example.org/{slug}",
+        "title": slug.replace("-", " ").title(),
+        "publisher": "Example News",
+        "language": "en",
+    }
     if published is not None:
         out["published"] = published
     out.update(kw)
@@ -30,8 +35,12 @@ def source(slug: str = "report", published: str | None = "2021-12-31", **kw: Any
 
 
 def _rec(type_: str, slug: str, fields: Raw) -> Raw:
-    return {"type": type_, "id": f"{type_}/{slug}", **fields,
-            "sources": fields.pop("sources", [SOURCE_ID])}
+    return {
+        "type": type_,
+        "id": f"{type_}/{slug}",
+        **fields,
+        "sources": fields.pop("sources", [SOURCE_ID]),
+    }
 
 
 def person(slug: str, name: str, **kw: Any) -> Raw:
@@ -39,13 +48,15 @@ def person(slug: str, name: str, **kw: Any) -> Raw:
 
 
 def organization(slug: str, name: str, kind: str = "government", **kw: Any) -> Raw:
-    return _rec("organization", slug,
-                {"names": [{"value": name, "lang": "en"}], "kind": kind, **kw})
+    return _rec(
+        "organization", slug, {"names": [{"value": name, "lang": "en"}], "kind": kind, **kw}
+    )
 
 
 def office(slug: str, name: str, org: str, **kw: Any) -> Raw:
-    return _rec("office", slug,
-                {"names": [{"value": name, "lang": "en"}], "organization": org, **kw})
+    return _rec(
+        "office", slug, {"names": [{"value": name, "lang": "en"}], "organization": org, **kw}
+    )
 
 
 def tenure(slug: str, person_: str, office_: str, **kw: Any) -> Raw:
@@ -57,8 +68,12 @@ def place(slug: str, name: str, kind: str, **kw: Any) -> Raw:
 
 
 def event(slug: str, date: str, *statuses: Raw, **kw: Any) -> Raw:
-    fields: Raw = {"kind": kw.pop("kind", "meeting"), "title": kw.pop("title", slug.title()),
-                   "date": date, **kw}
+    fields: Raw = {
+        "kind": kw.pop("kind", "meeting"),
+        "title": kw.pop("title", slug.title()),
+        "date": date,
+        **kw,
+    }
     fields["statuses"] = list(statuses) or [{"status": "held"}]
     return _rec("event", slug, fields)
 
@@ -93,11 +108,13 @@ def step(stage: str, date: str | None = None, **kw: Any) -> Raw:
 
 # Common casts.
 RUSSIA_GOV = organization("government-of-russia", "Government of Russia")
-PM_RUSSIA = office("prime-minister-of-russia", "Prime Minister of Russia",
-                   "organization/government-of-russia")
+PM_RUSSIA = office(
+    "prime-minister-of-russia", "Prime Minister of Russia", "organization/government-of-russia"
+)
 MEDVEDEV = person("medvedev", "Dmitry Medvedev")
 MISHUSTIN = person("mishustin", "Mikhail Mishustin")
 LUKASHENKA = person("lukashenka", "Alyaksandr Lukashenka")
 BELARUS_PRES = organization("presidency-of-belarus", "Presidency of Belarus")
-PRESIDENT_BY = office("president-of-belarus", "President of Belarus",
-                      "organization/presidency-of-belarus")
+PRESIDENT_BY = office(
+    "president-of-belarus", "President of Belarus", "organization/presidency-of-belarus"
+)

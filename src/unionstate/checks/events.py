@@ -29,11 +29,18 @@ from unionstate.report import Finding, Severity
     code="US105",
     name="status-as-of",
     title="Event statuses fit the dataset's as-of day",
-    bad=jsonl(ex.header("2021-06-01"), ex.source(),
-              ex.event("summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20"),
-                       ex.status("held"))),
-    good=jsonl(ex.header("2021-06-01"), ex.source(),
-               ex.event("summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20"))),
+    bad=jsonl(
+        ex.header("2021-06-01"),
+        ex.source(),
+        ex.event(
+            "summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20"), ex.status("held")
+        ),
+    ),
+    good=jsonl(
+        ex.header("2021-06-01"),
+        ex.source(),
+        ex.event("summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20")),
+    ),
 )
 def status_as_of(ctx: Context) -> Iterator[Finding]:
     """With an ``as_of`` day (the dataset header's, or ``check(as_of=...)``):
@@ -61,21 +68,29 @@ def status_as_of(ctx: Context) -> Iterator[Finding]:
             sev = graded(truth)
             if sev is not None:
                 how = "after" if truth is Truth.YES else "possibly after"
-                yield found("US105", sev,
-                            f"{e.id} is marked held on {text}, {how} the dataset's as-of day "
-                            f"{ctx.as_of}.", e, ptr,
-                            dates_={"held": text, "as_of": str(ctx.as_of)})
+                yield found(
+                    "US105",
+                    sev,
+                    f"{e.id} is marked held on {text}, {how} the dataset's as-of day {ctx.as_of}.",
+                    e,
+                    ptr,
+                    dates_={"held": text, "as_of": str(ctx.as_of)},
+                )
         if not e.statuses or e.statuses[-1].status not in PROSPECTIVE:
             continue
         d = parse_opt(e.date)
         if d is not None and lt(bounds(d), as_of) is Truth.YES:
             last = len(e.statuses) - 1
-            yield found("US105", Severity.WARNING,
-                        f"{e.id} is still {e.statuses[-1].status.value} for {e.date}, which had "
-                        f"passed by the as-of day {ctx.as_of}; add what became of it (held, "
-                        "postponed, cancelled or did not take place).",
-                        e, f"/statuses/{last}/status",
-                        dates_={"event": e.date, "as_of": str(ctx.as_of)})
+            yield found(
+                "US105",
+                Severity.WARNING,
+                f"{e.id} is still {e.statuses[-1].status.value} for {e.date}, which had "
+                f"passed by the as-of day {ctx.as_of}; add what became of it (held, "
+                "postponed, cancelled or did not take place).",
+                e,
+                f"/statuses/{last}/status",
+                dates_={"event": e.date, "as_of": str(ctx.as_of)},
+            )
 
 
 # --- US109 -------------------------------------------------------------------
@@ -101,17 +116,26 @@ _LUKASHENKA = [{"actor": "person/lukashenka"}]
     code="US109",
     name="one-place-at-a-time",
     title="Nobody is in two cities on one day",
-    bad=jsonl(*_CITIES,
-              ex.event("talks-sochi", "2021-09-09", place="place/bocharov-ruchey",
-                       participants=_LUKASHENKA),
-              ex.event("forum-minsk", "2021-09-09", place="place/minsk",
-                       participants=_LUKASHENKA)),
-    good=jsonl(*_CITIES,
-               ex.event("talks-sochi", "2021-09-09", place="place/bocharov-ruchey",
-                        participants=_LUKASHENKA),
-               ex.event("forum-minsk", "2021-09-09", place="place/minsk", attendance="in_person",
-                        participants=[{"actor": "person/lukashenka",
-                                       "attendance": "videoconference"}])),
+    bad=jsonl(
+        *_CITIES,
+        ex.event(
+            "talks-sochi", "2021-09-09", place="place/bocharov-ruchey", participants=_LUKASHENKA
+        ),
+        ex.event("forum-minsk", "2021-09-09", place="place/minsk", participants=_LUKASHENKA),
+    ),
+    good=jsonl(
+        *_CITIES,
+        ex.event(
+            "talks-sochi", "2021-09-09", place="place/bocharov-ruchey", participants=_LUKASHENKA
+        ),
+        ex.event(
+            "forum-minsk",
+            "2021-09-09",
+            place="place/minsk",
+            attendance="in_person",
+            participants=[{"actor": "person/lukashenka", "attendance": "videoconference"}],
+        ),
+    ),
 )
 def one_place_at_a_time(ctx: Context) -> Iterator[Finding]:
     """A person is not physically present at two held events in different
@@ -147,20 +171,25 @@ def one_place_at_a_time(ctx: Context) -> Iterator[Finding]:
     for person, items in presence.items():
         items.sort(key=lambda x: (x[0][0], x[1], x[2]))
         for k, (da, ida, _, ea, city_a) in enumerate(items):
-            for db, idb, ib, eb, city_b in items[k + 1:]:
+            for n in range(k + 1, len(items)):
+                db, idb, ib, eb, city_b = items[n]
                 if db[0] > da[1]:
                     break
                 if city_a == city_b or ida == idb or _nested(ctx, ea, eb):
                     continue
                 same = da[0] == da[1] == db[0] == db[1]
                 sev = Severity.ERROR if same else Severity.WARNING
-                how = "on the same day" if same else "possibly on the same day"
+                how = "the same day" if same else "possibly the same day"
                 yield found(
-                    "US109", sev,
-                    f"{person} is present in person at {idb} in {ctx.label(city_b)} "
-                    f"({eb.date}) and at {ida} in {ctx.label(city_a)} ({ea.date}), {how}.",
-                    eb, f"/participants/{ib}/actor", related=(ida, person, city_b, city_a),
-                    dates_={"event": eb.date, "other": ea.date})
+                    "US109",
+                    sev,
+                    f"{person} is present in person at {idb} in {ctx.label(city_b)} on "
+                    f"{eb.date} and at {ida} in {ctx.label(city_a)} on {ea.date}, {how}.",
+                    eb,
+                    f"/participants/{ib}/actor",
+                    related=(ida, person, city_b, city_a),
+                    dates_={"event": eb.date, "other.event": ea.date},
+                )
 
 
 def _ancestors(ctx: Context, e: Event) -> set[str]:

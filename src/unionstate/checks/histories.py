@@ -9,13 +9,19 @@ from unionstate.checks import _examples as ex
 from unionstate.checks._context import TERMINAL, Bounds, Context, bounds, found, lt, parse_opt
 from unionstate.checks._registry import jsonl, rule
 from unionstate.dates import Truth
-from unionstate.model import Agreement, Event, Record, Roadmap, Stage
+from unionstate.model import Event, Record, Stage
 from unionstate.report import Finding, Severity
 
 #: Lifecycle stages in their order; ``abandoned`` ends a lifecycle instead.
 STAGE_ORDER: tuple[Stage, ...] = (
-    Stage.PROPOSED, Stage.DRAFTED, Stage.INITIALLED, Stage.AGREED,
-    Stage.SIGNED, Stage.APPROVED, Stage.RATIFIED, Stage.IN_FORCE,
+    Stage.PROPOSED,
+    Stage.DRAFTED,
+    Stage.INITIALLED,
+    Stage.AGREED,
+    Stage.SIGNED,
+    Stage.APPROVED,
+    Stage.RATIFIED,
+    Stage.IN_FORCE,
 )
 _RANK = {s: i for i, s in enumerate(STAGE_ORDER)}
 
@@ -24,16 +30,30 @@ _RANK = {s: i for i, s in enumerate(STAGE_ORDER)}
     code="US106",
     name="history-order",
     title="Status histories and lifecycles run in order",
-    bad=jsonl(ex.source(),
-              ex.agreement("union-state-treaty", "Treaty on the Creation of a Union State",
-                           lifecycle=[ex.step("signed", "1999-12-08"),
-                                      ex.step("in_force", "2000-01-26"),
-                                      ex.step("ratified", "2000-01-22")])),
-    good=jsonl(ex.source(),
-               ex.agreement("union-state-treaty", "Treaty on the Creation of a Union State",
-                            lifecycle=[ex.step("signed", "1999-12-08"),
-                                       ex.step("ratified", "2000-01-22"),
-                                       ex.step("in_force", "2000-01-26")])),
+    bad=jsonl(
+        ex.source(),
+        ex.agreement(
+            "union-state-treaty",
+            "Treaty on the Creation of a Union State",
+            lifecycle=[
+                ex.step("signed", "1999-12-08"),
+                ex.step("in_force", "2000-01-26"),
+                ex.step("ratified", "2000-01-22"),
+            ],
+        ),
+    ),
+    good=jsonl(
+        ex.source(),
+        ex.agreement(
+            "union-state-treaty",
+            "Treaty on the Creation of a Union State",
+            lifecycle=[
+                ex.step("signed", "1999-12-08"),
+                ex.step("ratified", "2000-01-22"),
+                ex.step("in_force", "2000-01-26"),
+            ],
+        ),
+    ),
 )
 def history_order(ctx: Context) -> Iterator[Finding]:
     """An event's ``statuses`` and an agreement's or road map's ``lifecycle``
@@ -56,17 +76,20 @@ def history_order(ctx: Context) -> Iterator[Finding]:
         terminal: tuple[int, str] | None = None
         for i, st in enumerate(e.statuses):
             if terminal is not None:
-                yield found("US106", Severity.ERROR,
-                            f"{e.id} is {st.status.value} after it was already {terminal[1]} "
-                            f"(statuses/{terminal[0]}).", e, f"/statuses/{i}/status")
+                yield found(
+                    "US106",
+                    Severity.ERROR,
+                    f"{e.id} is {st.status.value} after it was already {terminal[1]} "
+                    f"(statuses/{terminal[0]}).",
+                    e,
+                    f"/statuses/{i}/status",
+                )
             elif st.status in TERMINAL:
                 terminal = (i, st.status.value)
         yield from _dates_in_order(e, "statuses", [(s.status.value, s.date) for s in e.statuses])
-    for cls in (Agreement, Roadmap):
-        for a in ctx.all(cls):
-            yield from _lifecycle(a, [s.stage for s in a.lifecycle])
-            yield from _dates_in_order(a, "lifecycle",
-                                       [(s.stage.value, s.date) for s in a.lifecycle])
+    for a in ctx.with_lifecycle():
+        yield from _lifecycle(a, [s.stage for s in a.lifecycle])
+        yield from _dates_in_order(a, "lifecycle", [(s.stage.value, s.date) for s in a.lifecycle])
 
 
 def _lifecycle(rec: Record, stages: Sequence[Stage]) -> Iterator[Finding]:
@@ -75,23 +98,33 @@ def _lifecycle(rec: Record, stages: Sequence[Stage]) -> Iterator[Finding]:
     for i, stage in enumerate(stages):
         ptr = f"/lifecycle/{i}/stage"
         if abandoned is not None:
-            yield found("US106", Severity.ERROR,
-                        f"{rec.id} reaches '{stage.value}' after it was abandoned "
-                        f"(lifecycle/{abandoned}).", rec, ptr)
+            yield found(
+                "US106",
+                Severity.ERROR,
+                f"{rec.id} reaches '{stage.value}' after it was abandoned (lifecycle/{abandoned}).",
+                rec,
+                ptr,
+            )
             continue
         if stage is Stage.ABANDONED:
             abandoned = i
             continue
         if top is not None and _RANK[stage] < _RANK[top[1]]:
-            yield found("US106", Severity.ERROR,
-                        f"{rec.id} reaches '{stage.value}' after '{top[1].value}' "
-                        f"(lifecycle/{top[0]}), but {stage.value} comes first.", rec, ptr)
+            yield found(
+                "US106",
+                Severity.ERROR,
+                f"{rec.id} reaches '{stage.value}' after '{top[1].value}' "
+                f"(lifecycle/{top[0]}), but {stage.value} comes first.",
+                rec,
+                ptr,
+            )
         elif top is None or _RANK[stage] > _RANK[top[1]]:
             top = (i, stage)
 
 
-def _dates_in_order(rec: Record, field: str,
-                    steps: Sequence[tuple[str, str | None]]) -> Iterator[Finding]:
+def _dates_in_order(
+    rec: Record, field: str, steps: Sequence[tuple[str, str | None]]
+) -> Iterator[Finding]:
     prev: tuple[int, str, str, Bounds] | None = None
     for i, (what, text) in enumerate(steps):
         d = parse_opt(text)
@@ -99,10 +132,14 @@ def _dates_in_order(rec: Record, field: str,
             continue
         b = bounds(d)
         if prev is not None and lt(b, prev[3]) is Truth.YES:
-            yield found("US106", Severity.ERROR,
-                        f"{rec.id}: '{what}' on {text} ({field}/{i}) is dated before the "
-                        f"'{prev[1]}' listed ahead of it on {prev[2]} ({field}/{prev[0]}).",
-                        rec, f"/{field}/{i}/date",
-                        dates_={f"{field}/{i}": text, f"{field}/{prev[0]}": prev[2]})
+            yield found(
+                "US106",
+                Severity.ERROR,
+                f"{rec.id}: '{what}' on {text} ({field}/{i}) is dated before the "
+                f"'{prev[1]}' listed ahead of it on {prev[2]} ({field}/{prev[0]}).",
+                rec,
+                f"/{field}/{i}/date",
+                dates_={f"{field}/{i}": text, f"{field}/{prev[0]}": prev[2]},
+            )
         else:
             prev = (i, what, text, b)

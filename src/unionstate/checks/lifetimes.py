@@ -19,7 +19,7 @@ from unionstate.checks._context import (
 )
 from unionstate.checks._registry import graded, jsonl, rule, worst
 from unionstate.dates import Truth
-from unionstate.model import Agreement, Event, Office, Record, Roadmap, Statement, Tenure
+from unionstate.model import Event, Office, Record, Statement, Tenure
 from unionstate.report import Finding
 
 _BEGIN = {"person": "birth", "organization": "founded"}
@@ -32,14 +32,16 @@ _END_VERB = {"person": "died", "organization": "was dissolved"}
     code="US102",
     name="within-lifetime",
     title="Actors act within their lifetimes",
-    bad=jsonl(ex.source(), ex.person("chernomyrdin", "Viktor Chernomyrdin",
-                                     death_date="2010-11-03"),
-              ex.event("talks-2011", "2011-03-01",
-                       participants=[{"actor": "person/chernomyrdin"}])),
-    good=jsonl(ex.source(), ex.person("chernomyrdin", "Viktor Chernomyrdin",
-                                      death_date="2010-11-03"),
-               ex.event("talks-2009", "2009-03-01",
-                        participants=[{"actor": "person/chernomyrdin"}])),
+    bad=jsonl(
+        ex.source(),
+        ex.person("chernomyrdin", "Viktor Chernomyrdin", death_date="2010-11-03"),
+        ex.event("talks-2011", "2011-03-01", participants=[{"actor": "person/chernomyrdin"}]),
+    ),
+    good=jsonl(
+        ex.source(),
+        ex.person("chernomyrdin", "Viktor Chernomyrdin", death_date="2010-11-03"),
+        ex.event("talks-2009", "2009-03-01", participants=[{"actor": "person/chernomyrdin"}]),
+    ),
 )
 def within_lifetime(ctx: Context) -> Iterator[Finding]:
     """Tenures, events, statements and lifecycle steps fall within the
@@ -59,36 +61,76 @@ def within_lifetime(ctx: Context) -> Iterator[Finding]:
         actors = [t.person] if office is None else [t.person, office.organization]
         for actor in actors:
             if t.start is not None:
-                yield from _check(ctx, t, "/start", actor, start_bounds(t.start), "tenure.start",
-                                  t.start, f"the start of {t.id}")
-            yield from _check(ctx, t, "/end", actor, end_bounds(t.end), "tenure.end",
-                              t.end or "ongoing", f"the end of {t.id}", end_only=True)
+                yield from _check(
+                    ctx,
+                    t,
+                    "/start",
+                    actor,
+                    start_bounds(t.start),
+                    "tenure.start",
+                    t.start,
+                    f"the start of {t.id}",
+                )
+            yield from _check(
+                ctx,
+                t,
+                "/end",
+                actor,
+                end_bounds(t.end),
+                "tenure.end",
+                t.end or "ongoing",
+                f"the end of {t.id}",
+                end_only=True,
+            )
     for e in ctx.all(Event):
         if did_not_happen(e) or parse_opt(e.date) is None:
             continue
         for i, p in enumerate(e.participants):
-            yield from _check(ctx, e, f"/participants/{i}/actor", p.actor,
-                              start_bounds(e.date), "event", e.date, e.id)
+            yield from _check(
+                ctx,
+                e,
+                f"/participants/{i}/actor",
+                p.actor,
+                start_bounds(e.date),
+                "event",
+                e.date,
+                e.id,
+            )
     for s in ctx.all(Statement):
         if parse_opt(s.date) is None:
             continue
-        for actor, ptr in ((s.speaker, "/speaker"), (s.medium, "/medium")):
-            if actor is not None:
-                yield from _check(ctx, s, ptr, actor, start_bounds(s.date), "statement",
-                                  s.date, s.id)
-    for cls in (Agreement, Roadmap):
-        for a in ctx.all(cls):
-            for i, st in enumerate(a.lifecycle):
-                if st.date is None or parse_opt(st.date) is None:
-                    continue
-                for j, actor in enumerate(st.by):
-                    yield from _check(ctx, a, f"/lifecycle/{i}/by/{j}", actor,
-                                      start_bounds(st.date), f"lifecycle.{st.stage.value}",
-                                      st.date, f"the '{st.stage.value}' step of {a.id}")
+        for who, ptr in ((s.speaker, "/speaker"), (s.medium, "/medium")):
+            if who is not None:
+                yield from _check(ctx, s, ptr, who, start_bounds(s.date), "statement", s.date, s.id)
+    for a in ctx.with_lifecycle():
+        for i, st in enumerate(a.lifecycle):
+            if st.date is None or parse_opt(st.date) is None:
+                continue
+            for j, by in enumerate(st.by):
+                yield from _check(
+                    ctx,
+                    a,
+                    f"/lifecycle/{i}/by/{j}",
+                    by,
+                    start_bounds(st.date),
+                    f"lifecycle.{st.stage.value}",
+                    st.date,
+                    f"the '{st.stage.value}' step of {a.id}",
+                )
 
 
-def _check(ctx: Context, rec: Record, pointer: str, actor: str, when: Bounds, what: str,
-           text: str, subject: str, *, end_only: bool = False) -> Iterator[Finding]:
+def _check(
+    ctx: Context,
+    rec: Record,
+    pointer: str,
+    actor: str,
+    when: Bounds,
+    what: str,
+    text: str,
+    subject: str,
+    *,
+    end_only: bool = False,
+) -> Iterator[Finding]:
     """Findings for ``when`` (a day or the end of a period) outside the
     lifetime of ``actor``."""
     life = ctx.lifetime(actor)
@@ -111,5 +153,4 @@ def _check(ctx: Context, rec: Record, pointer: str, actor: str, when: Bounds, wh
         msg = f"{actor} {verb} on {date}, but {subject} is still open (ongoing)."
     else:
         msg = f"{actor} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
-    yield found("US102", sev, msg, rec, pointer, related=(actor,),
-                dates_={what: text, key: date})
+    yield found("US102", sev, msg, rec, pointer, related=(actor,), dates_={what: text, key: date})

@@ -30,12 +30,20 @@ _PM = "office/prime-minister-of-russia"
     code="US101",
     name="tenure-start-before-end",
     title="A tenure starts no later than it ends",
-    bad=jsonl(ex.source(), ex.RUSSIA_GOV, ex.PM_RUSSIA, ex.MEDVEDEV,
-              ex.tenure("medvedev-pm", "person/medvedev", _PM,
-                        start="2020-01-16", end="2012-05-08")),
-    good=jsonl(ex.source(), ex.RUSSIA_GOV, ex.PM_RUSSIA, ex.MEDVEDEV,
-               ex.tenure("medvedev-pm", "person/medvedev", _PM,
-                         start="2012-05-08", end="2020-01-16")),
+    bad=jsonl(
+        ex.source(),
+        ex.RUSSIA_GOV,
+        ex.PM_RUSSIA,
+        ex.MEDVEDEV,
+        ex.tenure("medvedev-pm", "person/medvedev", _PM, start="2020-01-16", end="2012-05-08"),
+    ),
+    good=jsonl(
+        ex.source(),
+        ex.RUSSIA_GOV,
+        ex.PM_RUSSIA,
+        ex.MEDVEDEV,
+        ex.tenure("medvedev-pm", "person/medvedev", _PM, start="2012-05-08", end="2020-01-16"),
+    ),
 )
 def tenure_start_before_end(ctx: Context) -> Iterator[Finding]:
     """A tenure's ``end`` is not before its ``start``.
@@ -50,13 +58,19 @@ def tenure_start_before_end(ctx: Context) -> Iterator[Finding]:
         s, e = start_bounds(t.start), end_bounds(t.end)
         if lt(e, s) is Truth.YES:
             yield found(
-                "US101", Severity.ERROR, f"{t.id} ({t.person} as {ctx.label(t.office)}) ends on "
-                f"{t.end}, before it starts on {t.start}.", t, "/end",
-                related=(t.person, t.office), dates_={"tenure.start": t.start,
-                                                      "tenure.end": t.end})
+                "US101",
+                Severity.ERROR,
+                f"{t.id} ({t.person} as {ctx.label(t.office)}) ends on "
+                f"{t.end}, before it starts on {t.start}.",
+                t,
+                "/end",
+                related=(t.person, t.office),
+                dates_={"tenure.start": t.start, "tenure.end": t.end},
+            )
 
 
 # --- US103 -------------------------------------------------------------------
+
 
 def _pm_tenure(slug: str, who: str, start: str, end: str | None = None, **kw: object) -> ex.Raw:
     fields: dict[str, object] = {"start": start, **kw}
@@ -72,10 +86,16 @@ _CAST = (ex.source(), ex.RUSSIA_GOV, ex.PM_RUSSIA, ex.MEDVEDEV, ex.MISHUSTIN)
     code="US103",
     name="one-holder-at-a-time",
     title="An office for one holder has no overlapping tenures",
-    bad=jsonl(*_CAST, _pm_tenure("medvedev-pm", "person/medvedev", "2012-05-08", "2020-02-01"),
-              _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16")),
-    good=jsonl(*_CAST, _pm_tenure("medvedev-pm", "person/medvedev", "2012-05-08", "2020-01-16"),
-               _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16")),
+    bad=jsonl(
+        *_CAST,
+        _pm_tenure("medvedev-pm", "person/medvedev", "2012-05-08", "2020-02-01"),
+        _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16"),
+    ),
+    good=jsonl(
+        *_CAST,
+        _pm_tenure("medvedev-pm", "person/medvedev", "2012-05-08", "2020-01-16"),
+        _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16"),
+    ),
 )
 def one_holder_at_a_time(ctx: Context) -> Iterator[Finding]:
     """Two tenures of an office with ``max_holders: 1`` do not overlap, unless
@@ -111,15 +131,21 @@ def one_holder_at_a_time(ctx: Context) -> Iterator[Finding]:
                     continue
                 how = "overlaps" if truth is Truth.YES else "may overlap"
                 yield found(
-                    "US103", sev,
+                    "US103",
+                    sev,
                     f"{b.id} ({b.person}, {show(sb)} to {show(eb)}) {how} {a.id} "
                     f"({a.person}, {show(sa)} to {show(ea)}), but {ctx.label(office_id)} has "
                     "one holder at a time.",
-                    b, "/start", related=(a.id, office_id, b.person, a.person),
-                    dates_={"tenure.start": b.start or "unknown",
-                            "tenure.end": b.end or "ongoing",
-                            "other.start": a.start or "unknown",
-                            "other.end": a.end or "ongoing"})
+                    b,
+                    "/start",
+                    related=(a.id, office_id, b.person, a.person),
+                    dates_={
+                        "tenure.start": b.start or "unknown",
+                        "tenure.end": b.end or "ongoing",
+                        "other.start": a.start or "unknown",
+                        "other.end": a.end or "ongoing",
+                    },
+                )
             heapq.heappush(active, (eb[1], n, sb, eb, b))
 
 
@@ -132,14 +158,24 @@ _EVENT_AT = "event/talks-2021-04-16"
     code="US104",
     name="holds-office",
     title="An actor named in an office holds it on that date",
-    bad=jsonl(*_CAST,
-              _pm_tenure("medvedev-pm", "person/medvedev", "2012-05-08", "2020-01-16"),
-              ex.event("talks-2021-04-16", "2021-04-16", participants=[
-                  {"actor": "person/medvedev", "office": _PM}])),
-    good=jsonl(*_CAST,
-               _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16"),
-               ex.event("talks-2021-04-16", "2021-04-16", participants=[
-                   {"actor": "person/mishustin", "office": _PM}])),
+    bad=jsonl(
+        *_CAST,
+        _pm_tenure("medvedev-pm", "person/medvedev", "2012-05-08", "2020-01-16"),
+        ex.event(
+            "talks-2021-04-16",
+            "2021-04-16",
+            participants=[{"actor": "person/medvedev", "office": _PM}],
+        ),
+    ),
+    good=jsonl(
+        *_CAST,
+        _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16"),
+        ex.event(
+            "talks-2021-04-16",
+            "2021-04-16",
+            participants=[{"actor": "person/mishustin", "office": _PM}],
+        ),
+    ),
 )
 def holds_office(ctx: Context) -> Iterator[Finding]:
     """A person named in an office, as an event participant
@@ -161,16 +197,25 @@ def holds_office(ctx: Context) -> Iterator[Finding]:
             continue
         for i, p in enumerate(e.participants):
             if p.office is not None:
-                yield from _holds(ctx, e, f"/participants/{i}/office", p.actor, p.office, d,
-                                  "event", e.date)
+                yield from _holds(
+                    ctx, e, f"/participants/{i}/office", p.actor, p.office, d, "event", e.date
+                )
     for s in ctx.all(Statement):
         d = parse_opt(s.date)
         if s.office is not None and d is not None:
             yield from _holds(ctx, s, "/office", s.speaker, s.office, d, "statement", s.date)
 
 
-def _holds(ctx: Context, rec: Record, pointer: str, actor: str, office: str, d: DateRange,
-           what: str, text: str) -> Iterator[Finding]:
+def _holds(
+    ctx: Context,
+    rec: Record,
+    pointer: str,
+    actor: str,
+    office: str,
+    d: DateRange,
+    what: str,
+    text: str,
+) -> Iterator[Finding]:
     if ctx.get(actor, Person) is None:
         return
     maybe: Tenure | None = None
@@ -197,8 +242,10 @@ def _holds(ctx: Context, rec: Record, pointer: str, actor: str, office: str, d: 
         dd["tenure.end"] = shown.end or "ongoing"
         related = (*related, shown.id)
         if maybe is not None:
-            msg = (f"{named}, and the dates are too coarse to tell whether the tenure "
-                   f"{shown.id} ({span}) covers it.")
+            msg = (
+                f"{named}, and the dates are too coarse to tell whether the tenure "
+                f"{shown.id} ({span}) covers it."
+            )
         elif shown.end is not None and _ends_before(d, shown):
             msg = f"{named}, but the tenure {shown.id} ended on {shown.end}."
         else:
