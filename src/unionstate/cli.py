@@ -98,6 +98,11 @@ def _parser() -> argparse.ArgumentParser:
         help="lowest severity that makes the exit code 1 (default: error)",
     )
     v.add_argument(
+        "--standalone",
+        action="store_true",
+        help="check the dataset alone, not against the canonical data shipped in the package",
+    )
+    v.add_argument(
         "--no-rules",
         action="store_true",
         help="check schema and references only, not the consistency rules",
@@ -155,6 +160,7 @@ def _validate(args: argparse.Namespace) -> int:
         raw, report = validate_path(
             args.path if args.path else data_dir(),
             rules=not args.no_rules,
+            standalone=args.standalone,
             as_of=args.as_of,
             select=_codes(args.select),
             ignore=_codes(args.ignore),

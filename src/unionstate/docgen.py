@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import unionstate.resolve  # noqa: F401  (registers the US03x codes)
 from unionstate.model import RECORD_TYPES
 from unionstate.report import CODES
 from unionstate.schema import all_schemas

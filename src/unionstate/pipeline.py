@@ -1,42 +1,105 @@
-"""The one road the data takes: bytes → records with locations → schema and
-reference findings → records → rule findings → one report.
+"""The one road the data takes: bytes → records with locations → names
+resolved → schema and reference findings → records → rule findings → one
+report.
 
 Each stage hands the next a plain value. Rules run only on a dataset whose
 records passed the schema and whose references resolve; otherwise a finding
 (US007) says they were not run, so no silence passes for success.
 
-Without rules, :func:`validate_path` streams: it reads the input twice (ids
-first, then schema and references) and keeps only the ids and at most
-``max_findings`` findings of each code, so memory does not grow with the
-number of records beyond the id index.
+**Against the canonical data.** Unless ``standalone``, a dataset is checked
+together with the canonical dataset shipped in the package: its references
+may name canonical records (by id, or by a name as written, see
+:mod:`unionstate.resolve`), and the consistency rules run across both, so a
+third-party meeting is checked against our tenures. Only findings that
+concern the third party's records are reported. Validating the canonical
+data itself is always standalone.
+
+**Streaming.** Without rules, :func:`validate_path` reads the input twice
+(ids and names first, then names resolved, schema and references) and keeps
+only the id and name indexes and at most ``max_findings`` findings of each
+code, so memory does not grow with the number of records beyond those.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import attrs
 
-from unionstate.dataset import Dataset, from_raw
+from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, read
 from unionstate.report import RULES_SKIPPED, Finding, Report, Severity, _sort_key, finding
-from unionstate.validate import check_header, check_record, duplicate_id, reference_findings
+from unionstate.resolve import NAME_AMBIGUOUS, NAME_UNKNOWN, SHADOWED, NameIndex, resolve_record
+from unionstate.validate import (
+    check_header,
+    check_record,
+    check_references,
+    duplicate_id,
+    reference_findings,
+)
 
 #: Findings kept per code by default; the rest are counted (Report.suppressed).
 MAX_FINDINGS = 1000
+#: Codes a name finding (US031, US032) makes redundant at the same place.
+_SHADOWED_BY_NAME = ("US010", "US021")
+
+
+@functools.cache
+def canonical() -> Dataset:
+    """The shipped canonical dataset, loaded once per process."""
+    return load()
+
+
+def _is_canonical(path: str | os.PathLike[str], raw_header: dict[str, object] | None) -> bool:
+    try:
+        if Path(path).resolve() == data_dir().resolve():
+            return True
+    except OSError:
+        return False
+    return bool(raw_header and raw_header.get("name") == "unionstate")
+
+
+@attrs.frozen
+class _Context:
+    """The canonical data a third-party dataset is checked against (or none)."""
+
+    data: Dataset | None
+
+    @property
+    def ids(self) -> frozenset[str]:
+        return frozenset(r.id for r in self.data.records) if self.data else frozenset()
+
+
+def _drop_shadowed_schema(findings: list[Finding]) -> list[Finding]:
+    """A name that could not be resolved is reported once (US031/US032), not
+    again as a malformed id or an unresolved reference."""
+    names = {
+        (f.file, f.line, f.pointer)
+        for f in findings
+        if f.code in (NAME_UNKNOWN.code, NAME_AMBIGUOUS.code)
+    }
+    return [
+        f
+        for f in findings
+        if f.code not in _SHADOWED_BY_NAME or (f.file, f.line, f.pointer) not in names
+    ]
 
 
 def run_rules(
     raw: RawDataset,
     prior: list[Finding],
     *,
+    against: Dataset | None = None,
     as_of: str | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
 ) -> list[Finding]:
-    """Consistency findings of a raw dataset, located by file and line.
+    """Consistency findings of a raw dataset (checked together with
+    ``against``, the canonical data, when given), located by file and line.
 
     Raises ``ValueError`` for a ``select``/``ignore`` pattern that names no rule.
     """
@@ -52,10 +115,19 @@ def run_rules(
                 f"Consistency rules were not run because of {why} above; fix those first.",
             )
         ]
-    dataset = from_raw(raw)
+    theirs = from_raw(raw)
     where = {str(r.data.get("id")): (r.file, r.line) for r in raw.records}
+    dataset = theirs
+    if against is not None:
+        own = {r.id for r in theirs.records}
+        merged = (*theirs.records, *(r for r in against.records if r.id not in own))
+        dataset = Dataset(theirs.info, merged)
+        if as_of is None and theirs.info.as_of is None:
+            as_of = against.info.as_of
     out = []
     for f in check(dataset, as_of=as_of, select=select, ignore=ignore):
+        if f.record_id not in where and not any(r in where for r in f.related):
+            continue  # about canonical records only: not the user's concern
         file, line = where.get(f.record_id or "", (None, None))
         out.append(attrs.evolve(f, file=file, line=line))
     return out
@@ -82,15 +154,30 @@ class _Capped:
             self.add(f)
 
 
+def _shadow_findings(ids: Iterable[str], ctx: _Context) -> list[Finding]:
+    shadowed = sorted(set(ids) & ctx.ids)
+    if not shadowed:
+        return []
+    shown = ", ".join(shadowed[:5]) + (" ..." if len(shadowed) > 5 else "")
+    return [
+        finding(
+            SHADOWED,
+            f"{len(shadowed)} record(s) have the id of a canonical record "
+            f"and replace it in this check: {shown}.",
+            related=tuple(shadowed),
+        )
+    ]
+
+
 def _stream(
-    path: str | os.PathLike[str], limits: Limits | None, max_findings: int | None
+    path: str | os.PathLike[str], limits: Limits | None, max_findings: int | None, standalone: bool
 ) -> tuple[RawDataset, Report]:
     out = _Capped(max_findings)
     files: list[str] = []
     ids: dict[str, tuple[int, int | None]] = {}
+    names: list[RawRecord] = []  # only the names of records that have some
 
     def first_pass(rec: RawRecord) -> None:
-        out.extend(check_record(rec))
         rid = rec.data.get("id")
         if isinstance(rid, str):
             if rid in ids:
@@ -100,12 +187,28 @@ def _stream(
                 if not files or files[-1] != rec.file:
                     files.append(rec.file)
                 ids[rid] = (len(files) - 1, rec.line)
+        if isinstance(rec.data.get("names"), list):
+            names.append(
+                RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
+            )
 
     raw = read(path, limits, sink=first_pass)
+    ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
+    index = NameIndex.build(names, ctx.data)
+    names.clear()
+    known = ctx.ids
+
+    def second_pass(rec: RawRecord) -> None:
+        found = resolve_record(rec, index)
+        found += check_record(rec)
+        found += reference_findings(rec, lambda i: i in ids or i in known)
+        out.extend(_drop_shadowed_schema(found))
+
     out.extend(raw.findings)
     out.extend(check_header(raw))
+    out.extend(_shadow_findings(ids, ctx))
     if not raw.unusable:
-        read(path, limits, sink=lambda rec: out.extend(reference_findings(rec, ids.__contains__)))
+        read(path, limits, sink=second_pass)
     kept = tuple(sorted(out.kept, key=_sort_key))
     report = Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
     return raw, report
@@ -115,22 +218,33 @@ def validate_path(
     path: str | os.PathLike[str],
     *,
     rules: bool = True,
+    standalone: bool = False,
     as_of: str | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     limits: Limits | None = None,
     max_findings: int | None = MAX_FINDINGS,
 ) -> tuple[RawDataset, Report]:
-    """Read a dataset and run schema, references and (unless ``rules`` is
-    false) the consistency rules in one pass; keep at most ``max_findings``
-    findings of each code (None: all), counting the rest."""
+    """Read a dataset and run names, schema, references and (unless ``rules``
+    is false) the consistency rules in one pass, against the canonical data
+    unless ``standalone``; keep at most ``max_findings`` findings of each code
+    (None: all), counting the rest."""
     if not rules:
-        return _stream(path, limits, max_findings)
+        return _stream(path, limits, max_findings, standalone)
     raw = read(path, limits)
-    from unionstate.validate import validate_raw
-
-    findings = validate_raw(raw)
-    findings += run_rules(raw, findings, as_of=as_of, select=select, ignore=ignore)
+    ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
+    index = NameIndex.build(raw.records, ctx.data)
+    findings = list(raw.findings)
+    findings += check_header(raw)
+    for rec in raw.records:
+        findings += resolve_record(rec, index)
+        findings += check_record(rec)
+    findings += check_references(raw.records, ctx.ids)
+    findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), ctx)
+    findings = _drop_shadowed_schema(findings)
+    findings += run_rules(
+        raw, findings, against=ctx.data, as_of=as_of, select=select, ignore=ignore
+    )
     return raw, Report.of(findings, records=raw.count, files=raw.files, max_per_code=max_findings)
 
 
@@ -141,7 +255,8 @@ def check(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
 ) -> Report:
-    """The consistency report of a dataset already loaded (ours or anyone's)."""
+    """The consistency report of a dataset already loaded (ours or anyone's),
+    on its own."""
     from unionstate.checks import check as run_checks
 
     findings = run_checks(dataset, as_of=as_of, select=select, ignore=ignore)

@@ -1,0 +1,168 @@
+"""Check a third party's records against the canonical dataset.
+
+A third-party file may refer to records by id (its own or the canonical
+dataset's), or, in any reference field, by a **name as written**: a person by
+any name variant ("Lukashenko", "Alyaksandr Lukashenka"), an office by its
+title ("Russian PM"), a place or organisation by its name. Each name is
+resolved against the third party's own records and the canonical ones:
+
+* exactly one match: the reference is rewritten to that id and an info
+  finding (US030) says so;
+* no match: an error (US031);
+* several matches: an error (US032) listing the candidates. Never a guess.
+
+A name matches a record when, ignoring case and diacritics, it equals one of
+the record's names; failing that, when its words appear in a row in exactly
+the names of the candidates (so "Lukashenko" finds "Alexander Lukashenko").
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from unionstate.dataset import Dataset, fold
+from unionstate.io.read import RawRecord
+from unionstate.model import RECORD_TYPES
+from unionstate.model._fields import ID_SLUG
+from unionstate.references import iter_refs
+from unionstate.report import Finding, Severity, _code, finding
+
+NAME_RESOLVED = _code(
+    "US030",
+    "name-resolved",
+    Severity.INFO,
+    "Name resolved",
+    "A reference given as a name was resolved to exactly one record, of the third party's "
+    "or of the canonical dataset.",
+)
+NAME_UNKNOWN = _code(
+    "US031",
+    "name-unknown",
+    Severity.ERROR,
+    "Unknown name",
+    "A reference given as a name matches no record of the allowed types.",
+)
+NAME_AMBIGUOUS = _code(
+    "US032",
+    "name-ambiguous",
+    Severity.ERROR,
+    "Ambiguous name",
+    "A reference given as a name matches several records; use an id instead.",
+)
+SHADOWED = _code(
+    "US033",
+    "shadows-canonical",
+    Severity.INFO,
+    "Canonical record replaced",
+    "A third-party record has the id of a canonical record; the third party's version is "
+    "the one checked.",
+)
+
+_ID = re.compile(rf"[a-z]+/{ID_SLUG}")
+
+
+@attrs.frozen
+class NameIndex:
+    """Folded names → record ids, by record type."""
+
+    exact: dict[str, dict[str, set[str]]]
+
+    @classmethod
+    def build(cls, raw_records: Iterable[RawRecord], canonical: Dataset | None) -> NameIndex:
+        exact: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        if canonical is not None:
+            for rec in canonical.records:
+                for n in getattr(rec, "names", ()):
+                    exact[rec.TYPE][fold(n.value)].add(rec.id)
+        for r in raw_records:
+            t, rid, names = r.data.get("type"), r.data.get("id"), r.data.get("names")
+            if not (isinstance(t, str) and isinstance(rid, str) and isinstance(names, list)):
+                continue
+            for n in names:
+                if isinstance(n, dict) and isinstance(n.get("value"), str):
+                    exact[t][fold(n["value"])].add(rid)
+        return cls({t: dict(v) for t, v in exact.items()})
+
+    def lookup(self, name: str, types: Iterable[str]) -> list[str]:
+        """Ids whose names match ``name`` among records of ``types``."""
+        q = fold(name)
+        hits: set[str] = set()
+        for t in types:
+            hits |= self.exact.get(t, {}).get(q, set())
+        if hits or not q:
+            return sorted(hits)
+        words = q.split()
+        for t in types:
+            for key, ids in self.exact.get(t, {}).items():
+                kw = key.split()
+                if any(kw[i : i + len(words)] == words for i in range(len(kw))):
+                    hits |= ids
+        return sorted(hits)
+
+
+def _set(data: Any, pointer: str, value: str) -> None:
+    parts = pointer.split("/")[1:]
+    for p in parts[:-1]:
+        data = data[int(p)] if isinstance(data, list) else data[p]
+    last = parts[-1]
+    if isinstance(data, list):
+        data[int(last)] = value
+    else:
+        data[last] = value
+
+
+def resolve_record(rec: RawRecord, index: NameIndex) -> list[Finding]:
+    """Rewrite the name references of one raw record to ids, in place; the
+    findings say what was resolved and what could not be."""
+    t = rec.data.get("type")
+    if not isinstance(t, str) or t not in RECORD_TYPES:
+        return []
+    rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
+    out: list[Finding] = []
+    where = {"file": rec.file, "line": rec.line, "record_id": rid}
+    for ptr, value, targets in list(iter_refs(t, rec.data)):
+        if _ID.fullmatch(value):
+            continue
+        kinds = " or ".join(targets)
+        hits = index.lookup(value, targets)
+        if len(hits) == 1:
+            _set(rec.data, ptr, hits[0])
+            out.append(
+                finding(
+                    NAME_RESOLVED,
+                    f"{value!r} is {hits[0]}.",
+                    pointer=ptr,
+                    related=(hits[0],),
+                    **where,
+                )
+            )
+        elif not hits:
+            out.append(
+                finding(
+                    NAME_UNKNOWN,
+                    f"{value!r} names no {kind_list(kinds)} "
+                    "known here or in the canonical dataset; use an id.",
+                    pointer=ptr,
+                    **where,
+                )
+            )
+        else:
+            out.append(
+                finding(
+                    NAME_AMBIGUOUS,
+                    f"{value!r} may be any of: {', '.join(hits)}; use one of these ids.",
+                    pointer=ptr,
+                    related=tuple(hits),
+                    **where,
+                )
+            )
+    return out
+
+
+def kind_list(kinds: str) -> str:
+    return f"{kinds} record"

@@ -1,0 +1,110 @@
+"""Checking a third party's records against the canonical dataset
+(the worked example of docs/third-party.md)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from unionstate.cli import main
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict]]:
+    code = main(["validate", *args, "--format", "json"])
+    return code, json.loads(capsys.readouterr().out)["findings"]
+
+
+def test_names_resolve_to_canonical_ids(capsys: pytest.CaptureFixture[str]) -> None:
+    code, found = run(capsys, str(EXAMPLES / "my-meetings-fixed.jsonl"))
+    resolved = {
+        (f["record_id"], f["pointer"]): f["related"][0] for f in found if f["code"] == "US030"
+    }
+    assert resolved[("event/minsk-talks", "/participants/0/actor")] == "person/lukashenka"
+    assert resolved[("event/minsk-talks", "/participants/1/office")] == (
+        "office/prime-minister-of-russia"
+    )  # 'Russian PM', a title as written
+    assert resolved[("event/minsk-talks", "/place")] == "place/minsk"
+    assert code == 1
+
+
+def test_rules_run_across_both_datasets(capsys: pytest.CaptureFixture[str]) -> None:
+    _, found = run(capsys, str(EXAMPLES / "my-meetings-fixed.jsonl"))
+    errors = [f for f in found if f["severity"] == "error"]
+    assert [(f["code"], f["record_id"], f["pointer"]) for f in errors] == [
+        ("US104", "event/wrong-pm", "/participants/0/office")
+    ]
+    assert "2020-01-16" in errors[0]["message"]
+    # findings about canonical records alone are not reported
+    assert all(
+        f.get("record_id", "").startswith(("event/minsk", "event/wrong", "statement/"))
+        or f["code"] in ("US030",)
+        for f in found
+    )
+
+
+def test_ambiguous_and_unknown_names_list_candidates_never_guess(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, found = run(capsys, str(EXAMPLES / "my-meetings.jsonl"))
+    assert code == 1
+    by_code = {f["code"]: f for f in found if f["code"] in ("US031", "US032")}
+    assert by_code["US032"]["related"] == ["person/lukashenka", "person/turchin"]
+    assert by_code["US032"]["record_id"] == "statement/aleksandr"
+    assert by_code["US031"]["record_id"] == "statement/unknown"
+    # each unresolved name is reported once, not again as a bad id
+    assert not [f for f in found if f["code"] in ("US010", "US021")]
+
+
+def test_standalone_does_not_use_the_canonical_data(capsys: pytest.CaptureFixture[str]) -> None:
+    code, found = run(capsys, str(EXAMPLES / "my-meetings-fixed.jsonl"), "--standalone")
+    assert code == 1
+    unknown = {f["pointer"] for f in found if f["code"] == "US031"}
+    assert "/participants/0/actor" in unknown
+    assert not [f for f in found if f["code"] == "US030"]
+
+
+def test_ids_of_canonical_records_resolve(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "t.jsonl"
+    p.write_text(
+        '{"type":"event","id":"event/x","kind":"meeting","title":"x","date":"2021-04-22",'
+        '"participants":[{"actor":"person/putin","office":"office/president-of-russia"}],'
+        '"statuses":[{"status":"held","date":"2021-04-22"}],'
+        '"sources":["source/pledgetimes-2021-04-24-putin-and-lukashenko-agreed-on-a-new-meeting"]}\n',
+        encoding="utf-8",
+    )
+    code, found = run(capsys, str(p))
+    assert [f for f in found if f["severity"] == "error"] == []
+    assert code == 0
+    code, found = run(capsys, str(p), "--standalone")
+    assert code == 1
+    assert {f["code"] for f in found} >= {"US021"}
+
+
+def test_a_third_party_record_may_replace_a_canonical_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "t.jsonl"
+    p.write_text(
+        '{"type":"source","id":"source/x","url":"https://example.org/","title":"t",'
+        '"publisher":"p","language":"en"}\n'
+        '{"type":"person","id":"person/putin","names":[{"value":"V. Putin","lang":"en"}],'
+        '"sources":["source/x"]}\n',
+        encoding="utf-8",
+    )
+    _, found = run(capsys, str(p))
+    [shadow] = [f for f in found if f["code"] == "US033"]
+    assert shadow["related"] == ["person/putin"]
+
+
+def test_the_canonical_data_is_always_checked_on_its_own(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, found = run(capsys, "data")
+    assert code == 0
+    assert not [f for f in found if f["code"] in ("US030", "US033")]
