@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import attrs
@@ -44,25 +44,76 @@ def ref_paths(type_name: str) -> tuple[tuple[Path, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def iter_refs(type_name: str, data: Any) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """(JSON Pointer, id, allowed types) of every reference in a raw record
-    of ``type_name``; values that are not strings are skipped (the schema
-    reports them)."""
-    for path, targets in ref_paths(type_name):
-        yield from _follow(data, path, "", targets)
+Ref = tuple[str, str, tuple[str, ...]]
 
 
-def _follow(
-    value: Any, path: Path, ptr: str, targets: tuple[str, ...]
-) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    if not path:
-        if isinstance(value, str):
-            yield ptr, value, targets
-        return
+def _compile(path: Path, targets: tuple[str, ...]) -> Callable[[Any, list[Ref]], None]:
+    """A function that appends (pointer, id, targets) for one path to a list:
+    plain loops, no generators, since this runs for every record."""
     head, rest = path[0], path[1:]
-    if head == "*":
-        if isinstance(value, list):
-            for i, item in enumerate(value):
-                yield from _follow(item, rest, f"{ptr}/{i}", targets)
-    elif isinstance(value, dict) and head in value:
-        yield from _follow(value[head], rest, f"{ptr}/{head}", targets)
+    if not rest:
+
+        def leaf(data: Any, out: list[Ref]) -> None:
+            if isinstance(data, dict):
+                v = data.get(head)
+                if isinstance(v, str):
+                    out.append((f"/{head}", v, targets))
+
+        return leaf
+    if rest == ("*",):
+
+        def leaf_list(data: Any, out: list[Ref]) -> None:
+            if isinstance(data, dict):
+                vs = data.get(head)
+                if isinstance(vs, list):
+                    for i, v in enumerate(vs):
+                        if isinstance(v, str):
+                            out.append((f"/{head}/{i}", v, targets))
+
+        return leaf_list
+    if rest[0] == "*":
+        inner = _compile(rest[1:], targets)
+
+        def each(data: Any, out: list[Ref]) -> None:
+            if isinstance(data, dict):
+                items = data.get(head)
+                if isinstance(items, list):
+                    for i, item in enumerate(items):
+                        n = len(out)
+                        inner(item, out)
+                        for k in range(n, len(out)):
+                            p, v, t = out[k]
+                            out[k] = (f"/{head}/{i}{p}", v, t)
+
+        return each
+    inner = _compile(rest, targets)
+
+    def nested(data: Any, out: list[Ref]) -> None:
+        if isinstance(data, dict):
+            n = len(out)
+            inner(data.get(head), out)
+            for k in range(n, len(out)):
+                p, v, t = out[k]
+                out[k] = (f"/{head}{p}", v, t)
+
+    return nested
+
+
+@functools.cache
+def _extractors(type_name: str) -> tuple[Callable[[Any, list[Ref]], None], ...]:
+    return tuple(_compile(path, targets) for path, targets in ref_paths(type_name))
+
+
+def refs_of(type_name: str, data: Any) -> list[Ref]:
+    """(JSON Pointer, id, allowed types) of every reference in a raw record
+    of ``type_name``, in field order; values that are not strings are
+    skipped (the schema reports them)."""
+    out: list[Ref] = []
+    for extract in _extractors(type_name):
+        extract(data, out)
+    return out
+
+
+def iter_refs(type_name: str, data: Any) -> Iterator[Ref]:
+    """:func:`refs_of` as an iterator."""
+    return iter(refs_of(type_name, data))

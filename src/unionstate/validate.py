@@ -29,7 +29,7 @@ from unionstate.report import (
     Report,
     finding,
 )
-from unionstate.schema import iter_errors
+from unionstate.schema import fast_is_valid, iter_errors
 
 
 def _pointer(path: Iterable[Any]) -> str:
@@ -103,6 +103,8 @@ def check_record(rec: RawRecord) -> list[Finding]:
                 **where,
             )
         ]
+    if fast_is_valid(t, data):
+        return []
     return list(_schema_findings(t, data, SCHEMA, **where))
 
 

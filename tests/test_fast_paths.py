@@ -1,0 +1,77 @@
+"""The fast paths agree with the simple ones: the compiled schema validator
+(jsonschema-rs) with python jsonschema, the compiled reference extractors
+with a plain recursive walk."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from unionstate import strategies
+from unionstate.converter import unstructure
+from unionstate.model import Record
+from unionstate.references import ref_paths, refs_of
+from unionstate.schema import fast_is_valid, iter_errors
+
+
+def _slow_refs(type_name: str, data: Any) -> list[tuple[str, str, tuple[str, ...]]]:
+    out: list[tuple[str, str, tuple[str, ...]]] = []
+
+    def walk(value: Any, path: tuple[str, ...], ptr: str, targets: tuple[str, ...]) -> None:
+        if not path:
+            if isinstance(value, str):
+                out.append((ptr, value, targets))
+            return
+        head, rest = path[0], path[1:]
+        if head == "*":
+            if isinstance(value, list):
+                for i, item in enumerate(value):
+                    walk(item, rest, f"{ptr}/{i}", targets)
+        elif isinstance(value, dict) and head in value:
+            walk(value[head], rest, f"{ptr}/{head}", targets)
+
+    for path, targets in ref_paths(type_name):
+        walk(data, path, "", targets)
+    return out
+
+
+def _mutate(data: dict[str, Any], key: str, value: Any, drop: bool) -> dict[str, Any]:
+    out = dict(data)
+    if drop:
+        out.pop(key, None)
+    else:
+        out[key] = value
+    return out
+
+
+@given(strategies.records(), st.data())
+def test_compiled_and_python_validators_agree(record: Record, data: st.DataObject) -> None:
+    valid = json.loads(json.dumps(unstructure(record)))
+    assert fast_is_valid(record.TYPE, valid)
+    assert list(iter_errors(record.TYPE, valid)) == []
+    key = data.draw(st.sampled_from([*valid, "zz", "x_ok"]))
+    value = data.draw(
+        st.one_of(
+            strategies.json_values,
+            strategies.edtf_strings(),
+            st.sampled_from(["2019-02-30", "held", "person/x", "", "x/y"]),
+        )
+    )
+    mutated = _mutate(valid, key, value, data.draw(st.booleans()))
+    python_says = not list(iter_errors(record.TYPE, mutated))
+    assert fast_is_valid(record.TYPE, mutated) is python_says
+
+
+@given(strategies.records())
+def test_compiled_reference_extraction_matches_a_plain_walk(record: Record) -> None:
+    data = unstructure(record)
+    assert sorted(refs_of(record.TYPE, data)) == sorted(_slow_refs(record.TYPE, data))
+
+
+@given(st.sampled_from(["event", "statement", "agreement", "tenure"]), strategies.json_values)
+def test_reference_extraction_never_fails_on_junk(type_name: str, junk: Any) -> None:
+    for value in (junk, {"participants": junk, "lifecycle": [junk], "forecasts": junk}):
+        assert sorted(refs_of(type_name, value)) == sorted(_slow_refs(type_name, value))
