@@ -24,8 +24,8 @@ from .generate import SCHEMA_VERSION, all_schemas, schema_id
 
 __all__ = [
     "SCHEMA_VERSION",
-    "fast_is_valid",
     "all_schemas",
+    "fast_is_valid",
     "format_checker",
     "iter_errors",
     "registry",
