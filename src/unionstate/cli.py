@@ -15,9 +15,17 @@ from unionstate import __version__
 from unionstate.converter import structure, unstructure
 from unionstate.dataset import data_dir
 from unionstate.dates import is_valid as is_edtf
+from unionstate.diff import add_arguments as add_diff_arguments
+from unionstate.diff import cmd_diff
 from unionstate.io import InputError, dump_document, dump_jsonl, read, write_dir
 from unionstate.io.read import Limits
 from unionstate.pipeline import MAX_FINDINGS, validate_path
+from unionstate.release import (
+    add_release_arguments,
+    add_verify_arguments,
+    cmd_release,
+    cmd_verify,
+)
 from unionstate.report import Report, Severity
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
@@ -145,6 +153,28 @@ def _parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--check", action="store_true", help="exit 1 when the files in --out differ from the model"
     )
+    r = sub.add_parser(
+        "release",
+        help="build a versioned data release",
+        description="Build DIR/unionstate-data-X.Y.Z/ and its .tar.gz from a valid dataset. "
+        "Exit 0 built, 1 the dataset has errors, 2 refused (existing, bad or under-stated "
+        "version; unusable input). See docs/releasing.md.",
+    )
+    add_release_arguments(r)
+    vr = sub.add_parser(
+        "verify",
+        help="check a release's checksums, schemas and rules",
+        description="Check a release folder or archive. Exit 0 intact and valid, "
+        "1 tampered or invalid, 2 unusable input.",
+    )
+    add_verify_arguments(vr)
+    d = sub.add_parser(
+        "diff",
+        help="compare two datasets or releases",
+        description="Record-level differences of two datasets (directories, documents, "
+        "JSON Lines, releases or archives) and the version they call for.",
+    )
+    add_diff_arguments(d)
     return p
 
 
@@ -226,6 +256,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "release":
+            return cmd_release(args)
+        if args.command == "verify":
+            return cmd_verify(args)
+        if args.command == "diff":
+            return cmd_diff(args)
         return _schema(args)
     except InputError as exc:
         print(f"unionstate: {exc}", file=sys.stderr)

@@ -640,7 +640,10 @@ def read(
     empty), else they are kept. Raises :class:`InputError` when the path
     cannot be used at all.
     """
-    p = Path(path)
+    from unionstate.release import release_records  # late: release imports this module
+
+    rel = release_records(path)
+    p = Path(path) if rel is None else rel
     out = RawDataset()
     reader = _Reader(out, limits or Limits(), sink)
     if p.is_dir():
