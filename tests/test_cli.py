@@ -253,3 +253,13 @@ def test_unknown_rule_pattern_is_a_usage_error(
     assert code == 2
     assert out == ""
     assert "US999" in err
+
+
+def test_canonical_data_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    """load -> save of the shipped data directory gives the same bytes."""
+    root = Path(__file__).resolve().parent.parent / "data"
+    assert main(["convert", str(root), "--to", "dir", "--out", str(tmp_path / "out")]) == 0
+    ours = sorted(p.name for p in root.iterdir())
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ours
+    for name in ours:
+        assert (tmp_path / "out" / name).read_bytes() == (root / name).read_bytes(), name
