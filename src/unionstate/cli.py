@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -178,6 +179,34 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _quiet(stage: str, done: int) -> None:
+    return None
+
+
+class _Progress:
+    """A one-line progress display on stderr, redrawn at most 5 times a second."""
+
+    def __init__(self) -> None:
+        self.start = time.monotonic()
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, stage: str, done: int) -> None:
+        now = time.monotonic()
+        if now - self.last < 0.2:
+            return
+        self.last = now
+        rate = done / max(now - self.start, 1e-9)
+        sys.stderr.write(f"\r{stage}: {done:,} records ({rate:,.0f}/s) ")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
 def _codes(values: list[str]) -> list[str]:
     return [c.strip() for v in values for c in v.split(",") if c.strip()]
 
@@ -186,6 +215,7 @@ def _validate(args: argparse.Namespace) -> int:
     if args.as_of is not None and not is_edtf(args.as_of):
         print(f"unionstate: --as-of {args.as_of!r} is not an EDTF date", file=sys.stderr)
         return EXIT_UNUSABLE
+    bar = _Progress() if args.format == "text" and sys.stderr.isatty() else None
     try:
         raw, report = validate_path(
             args.path if args.path else data_dir(),
@@ -196,10 +226,14 @@ def _validate(args: argparse.Namespace) -> int:
             ignore=_codes(args.ignore),
             limits=_limits(args),
             max_findings=args.max_findings,
+            progress=bar or _quiet,
         )
     except ValueError as exc:
         print(f"unionstate: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
+    finally:
+        if bar is not None:
+            bar.close()
     print(report.to_json() if args.format == "json" else report.to_text())
     if raw.unusable:
         return EXIT_UNUSABLE

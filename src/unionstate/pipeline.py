@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import attrs
@@ -41,6 +41,14 @@ from unionstate.validate import (
     duplicate_id,
     reference_findings,
 )
+
+#: Called as ``progress(stage, records_done)`` while a long run goes on.
+Progress = Callable[[str, int], None]
+
+
+def _no_progress(stage: str, done: int) -> None:
+    return None
+
 
 #: Findings kept per code by default; the rest are counted (Report.suppressed).
 MAX_FINDINGS = 1000
@@ -170,7 +178,11 @@ def _shadow_findings(ids: Iterable[str], ctx: _Context) -> list[Finding]:
 
 
 def _stream(
-    path: str | os.PathLike[str], limits: Limits | None, max_findings: int | None, standalone: bool
+    path: str | os.PathLike[str],
+    limits: Limits | None,
+    max_findings: int | None,
+    standalone: bool,
+    progress: Progress,
 ) -> tuple[RawDataset, Report]:
     out = _Capped(max_findings)
     files: list[str] = []
@@ -178,6 +190,8 @@ def _stream(
     names: list[RawRecord] = []  # only the names of records that have some
 
     def first_pass(rec: RawRecord) -> None:
+        if len(ids) % 10_000 == 0:
+            progress("indexing", len(ids))
         rid = rec.data.get("id")
         if isinstance(rid, str):
             if rid in ids:
@@ -198,7 +212,12 @@ def _stream(
     names.clear()
     known = ctx.ids
 
+    done = [0]
+
     def second_pass(rec: RawRecord) -> None:
+        done[0] += 1
+        if done[0] % 10_000 == 0:
+            progress("checking", done[0])
         found = resolve_record(rec, index)
         found += check_record(rec)
         found += reference_findings(rec, lambda i: i in ids or i in known)
@@ -224,24 +243,29 @@ def validate_path(
     ignore: Iterable[str] = (),
     limits: Limits | None = None,
     max_findings: int | None = MAX_FINDINGS,
+    progress: Progress = _no_progress,
 ) -> tuple[RawDataset, Report]:
     """Read a dataset and run names, schema, references and (unless ``rules``
     is false) the consistency rules in one pass, against the canonical data
     unless ``standalone``; keep at most ``max_findings`` findings of each code
     (None: all), counting the rest."""
     if not rules:
-        return _stream(path, limits, max_findings, standalone)
+        return _stream(path, limits, max_findings, standalone, progress)
+    progress("reading", 0)
     raw = read(path, limits)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
     index = NameIndex.build(raw.records, ctx.data)
     findings = list(raw.findings)
     findings += check_header(raw)
-    for rec in raw.records:
+    for n, rec in enumerate(raw.records, 1):
+        if n % 10_000 == 0:
+            progress("checking", n)
         findings += resolve_record(rec, index)
         findings += check_record(rec)
     findings += check_references(raw.records, ctx.ids)
     findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), ctx)
     findings = _drop_shadowed_schema(findings)
+    progress("rules", raw.count)
     findings += run_rules(
         raw, findings, against=ctx.data, as_of=as_of, select=select, ignore=ignore
     )
