@@ -32,12 +32,13 @@ import attrs
 
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, read
+from unionstate.model import RECORD_TYPES
+from unionstate.references import Ref, refs_of
 from unionstate.report import RULES_SKIPPED, Finding, Report, Severity, _sort_key, finding
 from unionstate.resolve import NAME_AMBIGUOUS, NAME_UNKNOWN, SHADOWED, NameIndex, resolve_record
 from unionstate.validate import (
     check_header,
     check_record,
-    check_references,
     duplicate_id,
     reference_findings,
 )
@@ -257,12 +258,25 @@ def validate_path(
     index = NameIndex.build(raw.records, ctx.data)
     findings = list(raw.findings)
     findings += check_header(raw)
+    first: dict[str, RawRecord] = {}
+    all_refs: list[list[Ref]] = []
     for n, rec in enumerate(raw.records, 1):
         if n % 10_000 == 0:
             progress("checking", n)
-        findings += resolve_record(rec, index)
+        t = rec.data.get("type")
+        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
+        all_refs.append(refs)
+        findings += resolve_record(rec, index, refs)
         findings += check_record(rec)
-    findings += check_references(raw.records, ctx.ids)
+        rid = rec.data.get("id")
+        if isinstance(rid, str):
+            if rid in first:
+                findings.append(duplicate_id(rec, first[rid]))
+            else:
+                first[rid] = rec
+    known = ctx.ids
+    for rec, refs in zip(raw.records, all_refs, strict=True):
+        findings += reference_findings(rec, lambda i: i in first or i in known, refs)
     findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), ctx)
     findings = _drop_shadowed_schema(findings)
     progress("rules", raw.count)

@@ -47,60 +47,56 @@ def ref_paths(type_name: str) -> tuple[tuple[Path, tuple[str, ...]], ...]:
 Ref = tuple[str, str, tuple[str, ...]]
 
 
-def _compile(path: Path, targets: tuple[str, ...]) -> Callable[[Any, list[Ref]], None]:
-    """A function that appends (pointer, id, targets) for one path to a list:
-    plain loops, no generators, since this runs for every record."""
+Extractor = Callable[[Any, str, list[Ref]], None]
+
+
+def _compile(path: Path, targets: tuple[str, ...]) -> Extractor:
+    """A function ``f(data, prefix, out)`` that appends (pointer, id, targets)
+    for one path to ``out``: plain loops, no generators, since this runs for
+    every record."""
     head, rest = path[0], path[1:]
     if not rest:
 
-        def leaf(data: Any, out: list[Ref]) -> None:
+        def leaf(data: Any, prefix: str, out: list[Ref]) -> None:
             if isinstance(data, dict):
                 v = data.get(head)
-                if isinstance(v, str):
-                    out.append((f"/{head}", v, targets))
+                if type(v) is str:
+                    out.append((f"{prefix}/{head}", v, targets))
 
         return leaf
     if rest == ("*",):
 
-        def leaf_list(data: Any, out: list[Ref]) -> None:
+        def leaf_list(data: Any, prefix: str, out: list[Ref]) -> None:
             if isinstance(data, dict):
                 vs = data.get(head)
-                if isinstance(vs, list):
+                if type(vs) is list:
                     for i, v in enumerate(vs):
-                        if isinstance(v, str):
-                            out.append((f"/{head}/{i}", v, targets))
+                        if type(v) is str:
+                            out.append((f"{prefix}/{head}/{i}", v, targets))
 
         return leaf_list
     if rest[0] == "*":
         inner = _compile(rest[1:], targets)
 
-        def each(data: Any, out: list[Ref]) -> None:
+        def each(data: Any, prefix: str, out: list[Ref]) -> None:
             if isinstance(data, dict):
                 items = data.get(head)
-                if isinstance(items, list):
+                if type(items) is list:
                     for i, item in enumerate(items):
-                        n = len(out)
-                        inner(item, out)
-                        for k in range(n, len(out)):
-                            p, v, t = out[k]
-                            out[k] = (f"/{head}/{i}{p}", v, t)
+                        inner(item, f"{prefix}/{head}/{i}", out)
 
         return each
     inner = _compile(rest, targets)
 
-    def nested(data: Any, out: list[Ref]) -> None:
+    def nested(data: Any, prefix: str, out: list[Ref]) -> None:
         if isinstance(data, dict):
-            n = len(out)
-            inner(data.get(head), out)
-            for k in range(n, len(out)):
-                p, v, t = out[k]
-                out[k] = (f"/{head}{p}", v, t)
+            inner(data.get(head), f"{prefix}/{head}", out)
 
     return nested
 
 
 @functools.cache
-def _extractors(type_name: str) -> tuple[Callable[[Any, list[Ref]], None], ...]:
+def _extractors(type_name: str) -> tuple[Extractor, ...]:
     return tuple(_compile(path, targets) for path, targets in ref_paths(type_name))
 
 
@@ -110,7 +106,7 @@ def refs_of(type_name: str, data: Any) -> list[Ref]:
     skipped (the schema reports them)."""
     out: list[Ref] = []
     for extract in _extractors(type_name):
-        extract(data, out)
+        extract(data, "", out)
     return out
 
 

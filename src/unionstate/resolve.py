@@ -29,7 +29,7 @@ from unionstate.dataset import Dataset, fold
 from unionstate.io.read import RawRecord
 from unionstate.model import RECORD_TYPES
 from unionstate.model._fields import ID_SLUG
-from unionstate.references import iter_refs
+from unionstate.references import Ref, refs_of
 from unionstate.report import Finding, Severity, _code, finding
 
 NAME_RESOLVED = _code(
@@ -116,22 +116,31 @@ def _set(data: Any, pointer: str, value: str) -> None:
         data[last] = value
 
 
-def resolve_record(rec: RawRecord, index: NameIndex) -> list[Finding]:
-    """Rewrite the name references of one raw record to ids, in place; the
+def resolve_record(
+    rec: RawRecord, index: NameIndex, refs: list[Ref] | None = None
+) -> list[Finding]:
+    """Rewrite the name references of one raw record to ids, in place (in
+    ``refs`` too, when the caller passes the record's references); the
     findings say what was resolved and what could not be."""
     t = rec.data.get("type")
     if not isinstance(t, str) or t not in RECORD_TYPES:
         return []
+    if refs is None:
+        refs = refs_of(t, rec.data)
+    id_like = _ID.fullmatch
+    if all(id_like(value) for _, value, _ in refs):
+        return []
     rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
     out: list[Finding] = []
     where = {"file": rec.file, "line": rec.line, "record_id": rid}
-    for ptr, value, targets in list(iter_refs(t, rec.data)):
-        if _ID.fullmatch(value):
+    for k, (ptr, value, targets) in enumerate(refs):
+        if id_like(value):
             continue
         kinds = " or ".join(targets)
         hits = index.lookup(value, targets)
         if len(hits) == 1:
             _set(rec.data, ptr, hits[0])
+            refs[k] = (ptr, hits[0], targets)
             out.append(
                 finding(
                     NAME_RESOLVED,

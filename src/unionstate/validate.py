@@ -17,7 +17,7 @@ import jsonschema
 from unionstate import dates
 from unionstate.io.read import RawDataset, RawRecord, read
 from unionstate.model import EXTENSION_PREFIX, RECORD_TYPES
-from unionstate.references import iter_refs
+from unionstate.references import Ref, refs_of
 from unionstate.report import (
     BAD_HEADER,
     DUPLICATE_ID,
@@ -134,14 +134,17 @@ def duplicate_id(rec: RawRecord, first: RawRecord | tuple[str, int | None]) -> F
     )
 
 
-def reference_findings(rec: RawRecord, is_known: Callable[[str], bool]) -> list[Finding]:
-    """Findings for the references of one record that name no known id."""
+def reference_findings(
+    rec: RawRecord, is_known: Callable[[str], bool], refs: list[Ref] | None = None
+) -> list[Finding]:
+    """Findings for the references of one record (``refs``, when the caller
+    has them already) that name no known id."""
     t = rec.data.get("type")
     if not isinstance(t, str) or t not in RECORD_TYPES:
         return []
     rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
     out = []
-    for ptr, ref, targets in iter_refs(str(t), rec.data):
+    for ptr, ref, targets in refs if refs is not None else refs_of(t, rec.data):
         if not is_known(ref):
             kind = " or ".join(targets)
             out.append(
