@@ -974,6 +974,31 @@ def test_us112_nested_citations_count() -> None:
     )
 
 
+# --- US113 -------------------------------------------------------------------
+
+
+def _us113(*records: Record, as_of: str | None) -> list[Finding]:
+    # the helpers' own source (source/s) is published in 2099: leave it out
+    return [f for f in run("US113", *records, as_of=as_of) if f.record_id != "source/s"]
+
+
+def test_us113_source_published_after_as_of() -> None:
+    [f] = _us113(person("a"), source("late", "2021-09-10"), as_of="2021-06-01")
+    assert where(f) == (ERROR, "source/late", "/published")
+    assert f.dates == {"source.published": "2021-09-10", "as_of": "2021-06-01"}
+
+
+def test_us113_coarse_publication_date_straddling_as_of_is_a_warning() -> None:
+    [f] = _us113(person("a"), source("year", "2021"), as_of="2021-06-01")
+    assert where(f) == (WARNING, "source/year", "/published")
+
+
+def test_us113_fine_when_published_by_as_of_or_undated_or_no_as_of() -> None:
+    assert _us113(person("a"), source("t", "2021-06-01"), as_of="2021-06-01") == []
+    assert _us113(person("a"), source("t", None), as_of="2021-06-01") == []
+    assert run("US113", person("a"), source("t", "2030"), as_of=None) == []
+
+
 # --- exceptions, select, ignore, registry ------------------------------------
 
 
@@ -1008,7 +1033,7 @@ def test_select_and_ignore() -> None:
     assert {f.code for f in check(d, select=["US1"], ignore=["US101", "unused-source"])} == (
         codes - {"US101", "US112"}
     )
-    assert [r.code for r in select_rules(["US11"])] == ["US110", "US111", "US112"]
+    assert [r.code for r in select_rules(["US11"])] == ["US110", "US111", "US112", "US113"]
     with pytest.raises(ValueError, match="US999"):
         check(d, select=["US999"])
     with pytest.raises(ValueError, match="no-such-rule"):
@@ -1017,7 +1042,7 @@ def test_select_and_ignore() -> None:
 
 def test_registry_and_codes() -> None:
     assert list(RULES) == sorted(RULES)
-    assert list(RULES) == [f"US{n}" for n in range(101, 113)]
+    assert list(RULES) == [f"US{n}" for n in range(101, 114)]
     for code, r in RULES.items():
         assert r.code == code
         assert CODES[code].name == r.name

@@ -38,8 +38,13 @@ from unionstate.report import Finding, Severity
     ),
     good=jsonl(
         ex.header("2021-06-01"),
-        ex.source(),
-        ex.event("summit-2021-09", "2021-09-09", ex.status("scheduled", "2021-05-20")),
+        ex.source("announcement", "2021-05-20"),
+        ex.event(
+            "summit-2021-09",
+            "2021-09-09",
+            ex.status("scheduled", "2021-05-20"),
+            sources=["source/announcement"],
+        ),
     ),
 )
 def status_as_of(ctx: Context) -> Iterator[Finding]:

@@ -1,5 +1,6 @@
 """Source rules: no source reports what happened after it was published
-(US107); every source is used (US112)."""
+(US107); every source is used (US112); no source is newer than the dataset's
+``as_of`` (US113)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from unionstate.checks._context import (
     parse_opt,
 )
 from unionstate.checks._registry import graded, jsonl, rule
-from unionstate.dates import Truth
+from unionstate.dates import Truth, before
 from unionstate.model import Event, EventStatus, Record, Source, Tenure
 from unionstate.references import ref_paths
 from unionstate.report import Finding, Severity
@@ -184,3 +185,39 @@ def _follow(value: Any, path: tuple[str, ...]) -> Iterator[str]:
                 yield from _follow(item, rest)
     elif value is not None:
         yield from _follow(getattr(value, head, None), rest)
+
+
+# --- US113 -------------------------------------------------------------------
+
+
+@rule(
+    code="US113",
+    name="source-after-as-of",
+    title="No source is published after the dataset's as_of",
+    bad=jsonl(ex.header("2021-06-01"), ex.source("report", "2021-09-10"), ex.LUKASHENKA),
+    good=jsonl(ex.header("2021-12-31"), ex.source("report", "2021-09-10"), ex.LUKASHENKA),
+)
+def source_after_as_of(ctx: Context) -> Iterator[Finding]:
+    """A dataset's ``as_of`` is the last day its data knows of, so none of
+    its sources is published after it: definitely after → error, possibly
+    (a coarse publication date that straddles ``as_of``) → warning. Sources
+    without a publication date, and datasets without ``as_of``, are not
+    checked."""
+    if ctx.as_of is None:
+        return
+    for s in ctx.all(Source):
+        published = parse_opt(s.published)
+        if published is None:
+            continue
+        sev = graded(before(ctx.as_of, published))
+        if sev is not None:
+            how = "is" if sev is Severity.ERROR else "may be"
+            yield found(
+                "US113",
+                sev,
+                f"{s.id} {how} published ({s.published}) after the dataset's as_of "
+                f"({ctx.as_of.text}), the last day its data knows of.",
+                s,
+                "/published",
+                dates_={"source.published": s.published or "", "as_of": ctx.as_of.text},
+            )
