@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from unionstate import __version__
+from unionstate.chunks import default_jobs
 from unionstate.converter import structure, unstructure
 from unionstate.dataset import data_dir
 from unionstate.dates import is_valid as is_edtf
@@ -133,6 +134,14 @@ def _parser() -> argparse.ArgumentParser:
     v.add_argument(
         "--as-of", metavar="DAY", help="the day the data is judged at (default: its as_of)"
     )
+    v.add_argument(
+        "--jobs",
+        type=int,
+        default=0,
+        metavar="N",
+        help="processes for the per-record stages of --no-rules on JSON Lines "
+        "(default: every core)",
+    )
     _limit_options(v)
 
     c = sub.add_parser(
@@ -227,6 +236,7 @@ def _validate(args: argparse.Namespace) -> int:
             limits=_limits(args),
             max_findings=args.max_findings,
             progress=bar or _quiet,
+            jobs=args.jobs if args.jobs > 0 else default_jobs(),
         )
     except ValueError as exc:
         print(f"unionstate: {exc}", file=sys.stderr)

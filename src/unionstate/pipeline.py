@@ -27,6 +27,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 import attrs
 
@@ -34,7 +35,16 @@ from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, read
 from unionstate.model import RECORD_TYPES
 from unionstate.references import Ref, refs_of
-from unionstate.report import RULES_SKIPPED, Finding, Report, Severity, _sort_key, finding
+from unionstate.report import (
+    BAD_HEADER,
+    EMPTY_INPUT,
+    RULES_SKIPPED,
+    Finding,
+    Report,
+    Severity,
+    _sort_key,
+    finding,
+)
 from unionstate.resolve import NAME_AMBIGUOUS, NAME_UNKNOWN, SHADOWED, NameIndex, resolve_record
 from unionstate.validate import (
     check_header,
@@ -234,6 +244,95 @@ def _stream(
     return raw, report
 
 
+def _parallel(
+    path: str | os.PathLike[str],
+    limits: Limits | None,
+    max_findings: int | None,
+    standalone: bool,
+    progress: Progress,
+    jobs: int,
+) -> tuple[RawDataset, Report]:
+    """:func:`_stream` for one JSON Lines file, its per-record stages on
+    ``jobs`` processes (see :mod:`unionstate.chunks`). Same findings."""
+    from unionstate.chunks import Tables, _check_task, _index_task, plan, run_map
+
+    shown = str(path)
+    chunks = plan(path, jobs * 4)
+    tasks = [(c, limits, shown) for c in chunks]
+    seen = [0]
+
+    def indexed(_: int, ix: Any) -> None:
+        seen[0] += ix.raw.count
+        progress("indexing", seen[0])
+
+    indexes = run_map(_index_task, tasks, jobs, done=indexed)
+    counts = [ix.raw.count for ix in indexes]
+    raw = RawDataset(files=[shown])
+    out = _Capped(max_findings)
+    first: dict[str, tuple[str, int | None]] = {}
+    names: list[RawRecord] = []
+    for ix in indexes:
+        part = ix.raw
+        raw.count += part.count
+        if part.header is not None:
+            if raw.header is None:
+                raw.header, raw.header_file, raw.header_line = (
+                    part.header,
+                    part.header_file,
+                    part.header_line,
+                )
+            else:
+                out.add(
+                    finding(
+                        BAD_HEADER,
+                        f"A second dataset header; the first is in {raw.header_file}.",
+                        file=part.header_file,
+                        line=part.header_line,
+                    )
+                )
+        raw.unusable.extend(part.unusable)
+        out.extend(part.findings)
+        for rid, file, line in ix.ids:
+            if rid in first:
+                out.add(duplicate_id(RawRecord({"id": rid}, file, line), first[rid]))
+            else:
+                first[rid] = (file, line)
+        names.extend(ix.names)
+    if (
+        not raw.count
+        and not raw.unusable
+        and not any(f.code in ("US001", "US002", "US004", "US008") for f in out.kept)
+    ):
+        out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
+        raw.unusable.append(shown)
+    ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
+    tables = Tables(frozenset(first), ctx.ids, NameIndex.build(names, ctx.data))
+    names.clear()
+    out.extend(check_header(raw))
+    out.extend(_shadow_findings(first, ctx))
+    if not raw.unusable:
+        checked = [0]
+
+        def done(k: int, _: Any) -> None:
+            checked[0] += counts[k - 1]
+            progress("checking", checked[0])
+
+        for found in run_map(_check_task, tasks, jobs, tables, done=done):
+            out.extend(_drop_shadowed_schema(found))
+    kept = tuple(sorted(out.kept, key=_sort_key))
+    return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
+
+
+def _splittable(p: Path) -> bool:
+    """A JSON Lines file that can be read in chunks: a UTF-16 file is unusable
+    as a whole, so it is left to the single-process reader that says so."""
+    try:
+        with p.open("rb") as f:
+            return f.read(2) not in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False  # the single-process reader reports it
+
+
 def validate_path(
     path: str | os.PathLike[str],
     *,
@@ -245,12 +344,16 @@ def validate_path(
     limits: Limits | None = None,
     max_findings: int | None = MAX_FINDINGS,
     progress: Progress = _no_progress,
+    jobs: int = 1,
 ) -> tuple[RawDataset, Report]:
     """Read a dataset and run names, schema, references and (unless ``rules``
     is false) the consistency rules in one pass, against the canonical data
     unless ``standalone``; keep at most ``max_findings`` findings of each code
     (None: all), counting the rest."""
     if not rules:
+        p = Path(path)
+        if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
+            return _parallel(path, limits, max_findings, standalone, progress, jobs)
         return _stream(path, limits, max_findings, standalone, progress)
     progress("reading", 0)
     raw = read(path, limits)

@@ -236,12 +236,14 @@ def _kind(value: Any) -> str:
 
 
 def iter_lines(
-    f: IO[bytes], max_bytes: int, chunk: int = _MiB
+    f: IO[bytes] | _Window, max_bytes: int, chunk: int = _MiB, first: tuple[int, int] = (1, 0)
 ) -> Iterator[tuple[int, int, bytes | None, int]]:
     """(line number, byte offset, content, length) of every line of a binary
     stream; content is None for a line longer than ``max_bytes``, which is
-    skipped without being kept in memory. The newline is not included."""
-    number, offset = 0, 0
+    skipped without being kept in memory. The newline is not included.
+    ``first`` is the (line number, byte offset) of the stream's first byte,
+    for a stream that is a chunk of a larger file."""
+    number, offset = first[0] - 1, first[1]
     buf = b""
     skipping = False
     skipped = 0
@@ -326,9 +328,9 @@ class _Reader:
         self.out.header, self.out.header_file, self.out.header_line = value, file, line
 
     # -- the forms -------------------------------------------------------
-    def jsonl(self, f: IO[bytes], file: str) -> None:
+    def jsonl(self, f: IO[bytes] | _Window, file: str, first: tuple[int, int] = (1, 0)) -> None:
         limit = self.limits.max_record_bytes
-        for number, start, raw, length in iter_lines(f, limit):
+        for number, start, raw, length in iter_lines(f, limit, first=first):
             if raw is None:
                 self.out.findings.append(
                     finding(
@@ -629,6 +631,44 @@ def _walk(root: Path) -> Iterator[Path]:
         for name in filenames:
             if not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def read_jsonl_chunk(
+    path: str | os.PathLike[str],
+    start: int,
+    end: int,
+    first_line: int,
+    limits: Limits | None = None,
+    sink: Sink | None = None,
+    shown: str | None = None,
+) -> RawDataset:
+    """Read bytes ``start`` to ``end`` of a JSON Lines file, whose first line
+    is line ``first_line``: one chunk of a file split at line boundaries (see
+    :mod:`unionstate.chunks`). Locations are those of the whole file."""
+    p = Path(path)
+    out = RawDataset()
+    reader = _Reader(out, limits or Limits(), sink)
+    name = shown if shown is not None else str(p)
+    with _open(p) as f:
+        f.seek(start)
+        reader.jsonl(_Window(f, end - start), name, first=(first_line, start))
+    return out
+
+
+class _Window:
+    """At most ``size`` bytes of a binary stream, read in pieces (so a chunk
+    holding one huge line is still streamed in bounded memory)."""
+
+    def __init__(self, f: IO[bytes], size: int) -> None:
+        self.f = f
+        self.left = size
+
+    def read(self, n: int = -1) -> bytes:
+        if self.left <= 0:
+            return b""
+        data = self.f.read(self.left if n < 0 else min(n, self.left))
+        self.left -= len(data)
+        return data
 
 
 def read(

@@ -1,0 +1,114 @@
+"""The per-record stages over chunks: splitting at line boundaries, and a run
+on several processes that reports exactly what one process reports."""
+
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from unionstate import chunks
+from unionstate.chunks import Chunk, plan
+from unionstate.pipeline import validate_path
+from unionstate.report import Report
+
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def _generator() -> ModuleType:
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+    spec = importlib.util.spec_from_file_location("us_benchmarks_generate", path)
+    assert spec is not None
+    assert spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _as_tuples(report: Report) -> list[tuple[object, ...]]:
+    return [
+        (f.code, f.severity, f.file, f.line, f.record_id, f.pointer, f.message)
+        for f in report.findings
+    ]
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.lists(st.binary(max_size=30).map(lambda b: b.replace(b"\n", b"")), max_size=40),
+    st.integers(1, 9),
+    st.integers(1, 50),
+    st.booleans(),
+)
+def test_plan_covers_the_file_at_line_boundaries(
+    tmp_path: Path, lines: list[bytes], parts: int, min_bytes: int, trailing: bool
+) -> None:
+    data = b"\n".join(lines) + (b"\n" if trailing and lines else b"")
+    p = tmp_path / "f.jsonl"
+    p.write_bytes(data)
+    got = plan(p, parts, min_bytes=min_bytes)
+    assert got[0].start == 0
+    assert got[-1].end == len(data)
+    assert all(a.end == b.start for a, b in itertools.pairwise(got))
+    for c in got:
+        assert c.start < c.end or len(data) == 0
+        assert c.start == 0 or data[c.start - 1 : c.start] == b"\n"
+        assert c.first_line == data[: c.start].count(b"\n") + 1
+    assert len(got) <= max(1, parts)
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK_BYTES", 2_000)
+
+
+@pytest.mark.parametrize("kinds", [("schema",), ("none",)])
+def test_two_processes_report_what_one_reports(
+    tmp_path: Path, small_chunks: None, kinds: tuple[str, ...]
+) -> None:
+    gen = _generator()
+    records, planted = gen.generate(3_000, seed=7, error_rate=0.01, kinds=kinds)
+    path = tmp_path / "g.jsonl"
+    gen.write_jsonl(records, path, gen.header(), bad_lines=planted)
+    assert len(plan(path, 8)) > 2
+    _, one = validate_path(path, rules=False, standalone=True, jobs=1)
+    raw, two = validate_path(path, rules=False, standalone=True, jobs=2)
+    assert _as_tuples(two) == _as_tuples(one)
+    assert (two.records, two.files, dict(two.suppressed)) == (
+        one.records,
+        one.files,
+        dict(one.suppressed),
+    )
+    assert raw.header is not None
+    if kinds == ("schema",):
+        assert {f.code for f in one.findings} >= {"US001", "US010", "US020", "US021"}
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.glob("*.jsonl")))
+def test_hostile_json_lines_in_chunks(
+    name: str, tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunks, "MIN_CHUNK_BYTES", 1)
+    path = HOSTILE / name
+    one = validate_path(path, rules=False, jobs=1)[1]
+    two = validate_path(path, rules=False, jobs=3)[1]
+    assert _as_tuples(two) == _as_tuples(one)
+
+
+def test_a_chunk_is_read_in_bounded_pieces(tmp_path: Path) -> None:
+    """A chunk holding one huge line still respects --max-record-bytes."""
+    from unionstate.io.read import Limits
+
+    p = tmp_path / "f.jsonl"
+    p.write_bytes(b'{"a": "' + b"x" * 3_000_000 + b'"}\n{"type": "alien"}\n')
+    found = chunks.index_chunk(
+        Chunk(str(p), 0, p.stat().st_size, 1), Limits(max_record_bytes=1_000_000)
+    )
+    assert [f.code for f in found.raw.findings] == ["US008"]
+    assert found.raw.count == 1
