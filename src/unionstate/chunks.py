@@ -152,14 +152,36 @@ def _init(tables: Tables | None) -> None:
     _TABLES = tables
 
 
-def _index_task(args: tuple[Chunk, Limits | None, str | None]) -> Index:
-    return index_chunk(*args)
+Task = tuple[Chunk, Limits | None, str | None]
 
 
-def _check_task(args: tuple[Chunk, Limits | None, str | None]) -> list[Finding]:
-    assert _TABLES is not None
-    chunk, limits, shown = args
-    return check_chunk(chunk, _TABLES, limits, shown)
+def index_task(task: Task, tables: Tables | None = None) -> Index:
+    """Pass 1 of one task (chunk, limits, file name shown)."""
+    return index_chunk(*task)
+
+
+def check_task(task: Task, tables: Tables | None = None) -> list[Finding]:
+    """Pass 2 of one task, with ``tables`` (or those installed in this
+    worker process by the pool's initializer)."""
+    tables = tables if tables is not None else _TABLES
+    assert tables is not None
+    chunk, limits, shown = task
+    return check_chunk(chunk, tables, limits, shown)
+
+
+def process_mapper(jobs: int) -> Callable[..., list[Any]]:
+    """A mapper for :func:`unionstate.pipeline.validate_chunks` on ``jobs``
+    local processes; the tables reach each worker once, by its initializer."""
+
+    def mapper(
+        func: Callable[[Task], Any],
+        tasks: list[Task],
+        tables: Tables | None,
+        done: Callable[[int, Any], None],
+    ) -> list[Any]:
+        return run_map(func, tasks, jobs, tables, done)
+
+    return mapper
 
 
 def default_jobs() -> int:
@@ -205,3 +227,29 @@ def _methods() -> list[str]:
     import multiprocessing
 
     return multiprocessing.get_all_start_methods()
+
+
+def dask_mapper(scheduler: str | None = None) -> Callable[..., list[Any]]:
+    """A mapper for :func:`unionstate.pipeline.validate_chunks` on Dask: each
+    chunk is a task, and the small tables are one shared (broadcast) value.
+    ``scheduler`` is Dask's (``"threads"``, ``"processes"``, ``"sync"``, or
+    None for the current default, e.g. a ``distributed.Client``). Needs the
+    optional ``dask`` extra (``pip install 'unionstate[dask]'``)."""
+
+    def mapper(
+        func: Callable[..., Any],
+        tasks: list[Task],
+        tables: Tables | None,
+        done: Callable[[int, Any], None],
+    ) -> list[Any]:
+        import importlib
+
+        dask: Any = importlib.import_module("dask")  # optional; untyped use is enough
+        shared = dask.delayed(tables, pure=True) if tables is not None else None
+        parts = [dask.delayed(func, pure=True)(task, shared) for task in tasks]
+        results = list(dask.compute(*parts, scheduler=scheduler))
+        for n, r in enumerate(results, 1):
+            done(n, r)
+        return results
+
+    return mapper

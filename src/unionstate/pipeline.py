@@ -244,20 +244,28 @@ def _stream(
     return raw, report
 
 
-def _parallel(
+#: ``mapper(func, tasks, tables, done)``: ``[func(t) for t in tasks]`` in
+#: order, with ``tables`` available to ``func`` (see unionstate.chunks).
+Mapper = Callable[[Callable[[Any], Any], list[Any], Any, Callable[[int, Any], None]], list[Any]]
+
+
+def validate_chunks(
     path: str | os.PathLike[str],
-    limits: Limits | None,
-    max_findings: int | None,
-    standalone: bool,
-    progress: Progress,
-    jobs: int,
+    chunks: list[Any],
+    mapper: Mapper,
+    *,
+    limits: Limits | None = None,
+    max_findings: int | None = MAX_FINDINGS,
+    standalone: bool = False,
+    progress: Progress = _no_progress,
 ) -> tuple[RawDataset, Report]:
-    """:func:`_stream` for one JSON Lines file, its per-record stages on
-    ``jobs`` processes (see :mod:`unionstate.chunks`). Same findings."""
-    from unionstate.chunks import Tables, _check_task, _index_task, plan, run_map
+    """Validate one JSON Lines file (names, schema, references; no rules) as
+    chunks, with ``mapper`` running the per-chunk functions of
+    :mod:`unionstate.chunks`: a process pool (``--jobs``) or a cluster such as
+    Dask (docs/performance.md). The findings are those of a single-process run."""
+    from unionstate.chunks import Tables, check_task, index_task
 
     shown = str(path)
-    chunks = plan(path, jobs * 4)
     tasks = [(c, limits, shown) for c in chunks]
     seen = [0]
 
@@ -265,7 +273,7 @@ def _parallel(
         seen[0] += ix.raw.count
         progress("indexing", seen[0])
 
-    indexes = run_map(_index_task, tasks, jobs, done=indexed)
+    indexes = mapper(index_task, tasks, None, indexed)
     counts = [ix.raw.count for ix in indexes]
     raw = RawDataset(files=[shown])
     out = _Capped(max_findings)
@@ -317,7 +325,7 @@ def _parallel(
             checked[0] += counts[k - 1]
             progress("checking", checked[0])
 
-        for found in run_map(_check_task, tasks, jobs, tables, done=done):
+        for found in mapper(check_task, tasks, tables, done):
             out.extend(_drop_shadowed_schema(found))
     kept = tuple(sorted(out.kept, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
@@ -353,7 +361,17 @@ def validate_path(
     if not rules:
         p = Path(path)
         if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
-            return _parallel(path, limits, max_findings, standalone, progress, jobs)
+            from unionstate.chunks import plan, process_mapper
+
+            return validate_chunks(
+                path,
+                plan(path, jobs * 4),
+                process_mapper(jobs),
+                limits=limits,
+                max_findings=max_findings,
+                standalone=standalone,
+                progress=progress,
+            )
         return _stream(path, limits, max_findings, standalone, progress)
     progress("reading", 0)
     raw = read(path, limits)
