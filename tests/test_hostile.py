@@ -290,3 +290,43 @@ def test_read_keeps_records_in_memory_only_without_a_sink(tmp_path: Path) -> Non
     assert raw.records == []
     assert raw.count == 4
     assert len(seen) == 4
+
+
+def test_rules_are_not_run_over_the_memory_limit_and_it_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    p = tmp_path / "big.jsonl"
+    _big_file(p, 60)  # ~1.2 MB
+    code, rep = report(capsys, str(p), "--standalone", "--max-rules-bytes", "1M")
+    assert code == 0  # a warning; --fail-on warning makes it 1
+    [f] = [f for f in rep["findings"] if f["severity"] != "info"]
+    assert f["code"] == "US009"
+    assert "1,048,576" in f["message"]
+    code, _ = report(
+        capsys, str(p), "--standalone", "--max-rules-bytes", "1M", "--fail-on", "warning"
+    )
+    assert code == 1
+    # under the limit the rules run (US112: every source is cited)
+    _, rep = report(capsys, str(p), "--standalone")
+    assert "US009" not in {f["code"] for f in rep["findings"]}
+    assert "US112" in {f["code"] for f in rep["findings"]}
+
+
+def test_default_validation_memory_is_bounded_by_the_rules_limit(tmp_path: Path) -> None:
+    """With the rules on (the default), an input over --max-rules-bytes is
+    streamed: the peak stays small as the file grows."""
+    small, large = tmp_path / "s.jsonl", tmp_path / "l.jsonl"
+    _big_file(small, 300)
+    _big_file(large, 1_200)
+    limits = Limits(max_rules_bytes=1 << 20)
+    peaks = []
+    for p in (small, large):
+        tracemalloc.start()
+        try:
+            _, rep = validate_path(p, standalone=True, limits=limits, jobs=1)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+        assert [f.code for f in rep.findings if f.code != "US112"] == ["US009"]
+    assert peaks[1] < large.stat().st_size / 4
+    assert peaks[1] < peaks[0] * 1.5 + 1_000_000

@@ -66,6 +66,13 @@ def _limit_options(p: argparse.ArgumentParser) -> None:
         help="largest JSON document read whole (default: 256M)",
     )
     p.add_argument(
+        "--max-rules-bytes",
+        type=_size,
+        default=d.max_rules_bytes,
+        metavar="N",
+        help="largest input the consistency rules run on (default: 512M)",
+    )
+    p.add_argument(
         "--max-findings",
         type=int,
         default=MAX_FINDINGS,
@@ -76,7 +83,9 @@ def _limit_options(p: argparse.ArgumentParser) -> None:
 
 def _limits(args: argparse.Namespace) -> Limits:
     return Limits(
-        max_record_bytes=args.max_record_bytes, max_document_bytes=args.max_document_bytes
+        max_record_bytes=args.max_record_bytes,
+        max_document_bytes=args.max_document_bytes,
+        max_rules_bytes=args.max_rules_bytes,
     )
 
 

@@ -32,13 +32,14 @@ from typing import Any
 import attrs
 
 from unionstate.dataset import Dataset, data_dir, from_raw, load
-from unionstate.io.read import Limits, RawDataset, RawRecord, read
+from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
 from unionstate.model import RECORD_TYPES
 from unionstate.references import Ref, refs_of
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
     RULES_SKIPPED,
+    RULES_TOO_LARGE,
     Finding,
     Report,
     Severity,
@@ -358,6 +359,28 @@ def validate_path(
     is false) the consistency rules in one pass, against the canonical data
     unless ``standalone``; keep at most ``max_findings`` findings of each code
     (None: all), counting the rest."""
+    size = input_bytes(path)
+    limit = (limits or Limits()).max_rules_bytes
+    if rules and size > limit:
+        raw, report = validate_path(
+            path,
+            rules=False,
+            standalone=standalone,
+            limits=limits,
+            max_findings=max_findings,
+            progress=progress,
+            jobs=jobs,
+        )
+        note = finding(
+            RULES_TOO_LARGE,
+            f"Consistency rules were not run: the input is "
+            f"{size:,} bytes, over --max-rules-bytes ({limit:,}); they hold every "
+            "record in memory (about 5 kB each). Schema and references were "
+            "checked. Raise the limit to run them.",
+        )
+        return raw, attrs.evolve(
+            report, findings=tuple(sorted((*report.findings, note), key=_sort_key))
+        )
     if not rules:
         p = Path(path)
         if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):

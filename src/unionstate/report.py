@@ -105,6 +105,15 @@ RULES_SKIPPED = _code(
     "The consistency rules need schema-valid records whose references "
     "resolve; they were not run because of the errors reported.",
 )
+RULES_TOO_LARGE = _code(
+    "US009",
+    "rules-too-large",
+    W,
+    "Consistency rules not run on a large input",
+    "The consistency rules hold the whole dataset in memory; the input is over "
+    "--max-rules-bytes, so only reading, names, schema and references were checked, in "
+    "bounded memory.",
+)
 TOO_LARGE = _code(
     "US008",
     "too-large",

@@ -64,6 +64,10 @@ class Limits:
     max_record_bytes: int = 16 * _MiB
     #: The largest JSON document (or data-directory file) read whole.
     max_document_bytes: int = 256 * _MiB
+    #: The largest input the consistency rules run on: they hold every
+    #: record in memory (about 5 kB each); above it, schema and references
+    #: are checked in bounded memory and a US009 warning says so.
+    max_rules_bytes: int = 512 * _MiB
 
 
 @attrs.frozen(slots=True)
@@ -631,6 +635,17 @@ def _walk(root: Path) -> Iterator[Path]:
         for name in filenames:
             if not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def input_bytes(path: str | os.PathLike[str]) -> int:
+    """The size of a file, or of the files a data directory holds."""
+    p = Path(path)
+    try:
+        if p.is_dir():
+            return sum(f.stat().st_size for f in _walk(p))
+        return p.stat().st_size
+    except OSError:
+        return 0  # the reader reports what it cannot read
 
 
 def read_jsonl_chunk(
