@@ -3,33 +3,20 @@ on several processes that reports exactly what one process reports."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _generator import load_generator
 from unionstate import chunks
 from unionstate.chunks import Chunk, plan
 from unionstate.pipeline import validate_path
 from unionstate.report import Report
 
 HOSTILE = Path(__file__).parent / "hostile"
-
-
-def _generator() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("us_benchmarks_generate", path)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def _as_tuples(report: Report) -> list[tuple[object, ...]]:
@@ -72,7 +59,7 @@ def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_two_processes_report_what_one_reports(
     tmp_path: Path, small_chunks: None, kinds: tuple[str, ...]
 ) -> None:
-    gen = _generator()
+    gen = load_generator()
     records, planted = gen.generate(3_000, seed=7, error_rate=0.01, kinds=kinds)
     path = tmp_path / "g.jsonl"
     gen.write_jsonl(records, path, gen.header(), bad_lines=planted)

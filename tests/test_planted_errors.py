@@ -8,34 +8,20 @@ dataset checks that the rule plants are then masked.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _generator import load_generator
 from unionstate.pipeline import validate_path
 from unionstate.report import Report, Severity
 
-
-def _load() -> ModuleType:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
-    spec = importlib.util.spec_from_file_location("us_benchmarks_generate", path)
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod  # NamedTuple and friends look their module up
-    spec.loader.exec_module(mod)
-    return mod
-
-
-gen = _load()
+gen = load_generator()
 Key = tuple[str, str, str | None, str | None]
 
 

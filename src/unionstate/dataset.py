@@ -168,31 +168,30 @@ class Dataset:
             pool = [t for t in pool if t.person == pid]
         return sorted(pool, key=lambda t: (_lo(t.start), t.id))
 
+    def _covering(self, tenures: list[Tenure], on: DateLike, possibly: bool) -> list[Tenure]:
+        """The tenures that cover a day definitely (and possibly, if asked)."""
+        day = as_range(on)
+        wanted = (dates.Truth.YES, dates.Truth.MAYBE) if possibly else (dates.Truth.YES,)
+        return [
+            t
+            for t in tenures
+            if dates.within(day, _opt_range(t.start), _opt_range(t.end)) in wanted
+        ]
+
     def holder_of(self, office: str, on: DateLike, *, possibly: bool = False) -> list[Person]:
         """Who held ``office`` (an id or a title) on a day: those whose
         tenure definitely covers it, and with ``possibly=True`` also those
         whose tenure may cover it (the dates are too coarse to tell)."""
-        day = as_range(on)
-        out = []
-        for t in self.tenures(office=office):
-            truth = dates.within(day, _opt_range(t.start), _opt_range(t.end))
-            if truth is dates.Truth.YES or (possibly and truth is dates.Truth.MAYBE):
-                p = self._by_id[t.person]
-                if isinstance(p, Person) and p not in out:
-                    out.append(p)
-        return out
+        found = self._covering(self.tenures(office=office), on, possibly)
+        people = (self._by_id[t.person] for t in found)
+        return list(dict.fromkeys(p for p in people if isinstance(p, Person)))
 
     def offices_of(self, person: str, on: DateLike, *, possibly: bool = False) -> list[Office]:
-        """Offices a person (an id or a name) held on a day."""
-        day = as_range(on)
-        out = []
-        for t in self.tenures(person=person):
-            truth = dates.within(day, _opt_range(t.start), _opt_range(t.end))
-            if truth is dates.Truth.YES or (possibly and truth is dates.Truth.MAYBE):
-                o = self._by_id[t.office]
-                if isinstance(o, Office) and o not in out:
-                    out.append(o)
-        return out
+        """Offices a person (an id or a name) held on a day (``possibly`` as
+        for :meth:`holder_of`)."""
+        found = self._covering(self.tenures(person=person), on, possibly)
+        offices = (self._by_id[t.office] for t in found)
+        return list(dict.fromkeys(o for o in offices if isinstance(o, Office)))
 
     def events(
         self, *, between: tuple[DateLike, DateLike] | None = None, involving: str | None = None

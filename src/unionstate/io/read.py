@@ -404,30 +404,18 @@ class _Reader:
             return
         try:
             if header_only and text[i] != "{":
-                self.out.findings.append(
-                    finding(
-                        NOT_A_RECORD,
-                        f"{HEADER_FILE} must be one JSON object (the dataset header).",
-                        file=file,
-                        line=lines.at(i)[0],
-                    )
-                )
-                self.out.unusable.append(file)
+                why = f"{HEADER_FILE} must be one JSON object (the dataset header)."
             elif text[i] == "[":
                 self._array(text, i, file, lines)
+                return
             elif text[i] == "{":
                 self._object(text, i, file, lines, header_only)
+                return
             else:
                 value, _ = self.parser.decoder.raw_decode(text, i)
-                self.out.findings.append(
-                    finding(
-                        NOT_A_RECORD,
-                        f"Expected a JSON object or array, found {_kind(value)}.",
-                        file=file,
-                        line=lines.at(i)[0],
-                    )
-                )
-                self.out.unusable.append(file)
+                why = f"Expected a JSON object or array, found {_kind(value)}."
+            self.out.findings.append(finding(NOT_A_RECORD, why, file=file, line=lines.at(i)[0]))
+            self.out.unusable.append(file)
         except (ValueError, RecursionError) as exc:
             self.parser.flagged.clear()
             self.out.findings.append(_json_error(exc, file, lines))
