@@ -25,16 +25,16 @@ from unionstate.model import (
 
 #: The least number of records of each type the dataset ships (0.1.0).
 EXPECTED_MINIMUM = {
-    "source": 101,
-    "place": 12,
+    "source": 135,
+    "place": 14,
     "organization": 16,
-    "person": 17,
+    "person": 19,
     "office": 7,
     "tenure": 22,
-    "event": 42,
-    "agreement": 9,
+    "event": 53,
+    "agreement": 10,
     "roadmap": 9,
-    "statement": 14,
+    "statement": 19,
 }
 
 #: The 15 facts of the seed article (Belsat, 16 April 2021) and the records
@@ -364,6 +364,24 @@ def test_the_december_2019_council_did_not_take_place(ds):
     ssc = ds.get("event/2019-12-08-supreme-state-council-expected")
     assert [s.status for s in ssc.statuses] == ["scheduled", "did_not_take_place"]
     assert ssc.statuses[-1].date == "2019-12-08"
+
+
+def test_announced_only_meetings_stay_scheduled_with_a_justified_exception(ds):
+    # Only the announcement of the Sochi talks of 23 May 2022 (and of the prime ministers'
+    # Sochi meeting of 6 December 2019) is sourced: no "held" status is invented, and the
+    # stale-status finding (US105) is excepted with a reason on the record.
+    for eid in ("event/2022-05-23-sochi-talks-announced", "event/2019-12-06-rumas-medvedev-sochi"):
+        e = ds.get(eid)
+        assert [s.status for s in e.statuses] == ["scheduled"]
+        assert [x.rule for x in e.exceptions] == ["US105"]
+    assert ds.get("event/2022-05-23-sochi-talks-announced").statuses[0].date == "2022-05-20"
+
+
+def test_the_1994_election_keeps_every_vote_share(ds):
+    e = ds.get("event/1994-07-10-presidential-election-second-round")
+    assert e.kind == "election" and e.date == "1994-07-10"
+    (dispute,) = e.disputes
+    assert {c.value for c in dispute.claims} >= {"80.1%", "80.3%", "80.34%", "80.6%"}
 
 
 def test_vague_dates_keep_their_precision(ds):
