@@ -379,7 +379,8 @@ def test_announced_only_meetings_stay_scheduled_with_a_justified_exception(ds):
 
 def test_the_1994_election_keeps_every_vote_share(ds):
     e = ds.get("event/1994-07-10-presidential-election-second-round")
-    assert e.kind == "election" and e.date == "1994-07-10"
+    assert e.kind == "election"
+    assert e.date == "1994-07-10"
     (dispute,) = e.disputes
     assert {c.value for c in dispute.claims} >= {"80.1%", "80.3%", "80.34%", "80.6%"}
 
