@@ -263,3 +263,15 @@ def test_canonical_data_round_trips_byte_for_byte(tmp_path: Path) -> None:
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ours
     for name in ours:
         assert (tmp_path / "out" / name).read_bytes() == (root / name).read_bytes(), name
+
+
+def test_freeing_the_records_changes_nothing_but_memory(tmp_path: Path) -> None:
+    from unionstate.pipeline import validate_path
+
+    p = write(tmp_path, "d.jsonl", f"{HEADER}\n{SRC}\n{PERSON}\n")
+    kept_raw, kept = validate_path(p, standalone=True)
+    freed_raw, freed = validate_path(p, standalone=True, keep_records=False)
+    assert [f.to_dict() for f in freed.findings] == [f.to_dict() for f in kept.findings]
+    assert (freed.records, freed_raw.count) == (kept.records, kept_raw.count) == (2, 2)
+    assert len(kept_raw.records) == 2
+    assert freed_raw.records == []

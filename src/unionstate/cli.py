@@ -246,6 +246,7 @@ def _validate(args: argparse.Namespace) -> int:
             max_findings=args.max_findings,
             progress=bar or _quiet,
             jobs=args.jobs if args.jobs > 0 else default_jobs(),
+            keep_records=False,
         )
     except ValueError as exc:
         print(f"unionstate: {exc}", file=sys.stderr)

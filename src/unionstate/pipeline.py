@@ -117,9 +117,12 @@ def run_rules(
     as_of: str | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
+    free: bool = False,
 ) -> list[Finding]:
     """Consistency findings of a raw dataset (checked together with
     ``against``, the canonical data, when given), located by file and line.
+    With ``free``, the raw records are dropped once structured (``raw.count``
+    keeps their number), so they are not held twice while the rules run.
 
     Raises ``ValueError`` for a ``select``/``ignore`` pattern that names no rule.
     """
@@ -135,8 +138,10 @@ def run_rules(
                 f"Consistency rules were not run because of {why} above; fix those first.",
             )
         ]
-    theirs = from_raw(raw)
     where = {str(r.data.get("id")): (r.file, r.line) for r in raw.records}
+    theirs = from_raw(raw)
+    if free:
+        raw.records.clear()
     dataset = theirs
     if against is not None:
         own = {r.id for r in theirs.records}
@@ -354,11 +359,14 @@ def validate_path(
     max_findings: int | None = MAX_FINDINGS,
     progress: Progress = _no_progress,
     jobs: int = 1,
+    keep_records: bool = True,
 ) -> tuple[RawDataset, Report]:
     """Read a dataset and run names, schema, references and (unless ``rules``
     is false) the consistency rules in one pass, against the canonical data
     unless ``standalone``; keep at most ``max_findings`` findings of each code
-    (None: all), counting the rest."""
+    (None: all), counting the rest. ``keep_records=False`` frees the raw
+    records once the rules have them (the returned ``raw.records`` is then
+    empty), so a large dataset is not held twice."""
     size = input_bytes(path)
     limit = (limits or Limits()).max_rules_bytes
     if rules and size > limit:
@@ -402,7 +410,7 @@ def validate_path(
     index = NameIndex.build(raw.records, ctx.data)
     findings = list(raw.findings)
     findings += check_header(raw)
-    first: dict[str, RawRecord] = {}
+    first: dict[str, tuple[str, int | None]] = {}
     all_refs: list[list[Ref]] = []
     for n, rec in enumerate(raw.records, 1):
         if n % 10_000 == 0:
@@ -417,15 +425,23 @@ def validate_path(
             if rid in first:
                 findings.append(duplicate_id(rec, first[rid]))
             else:
-                first[rid] = rec
+                first[rid] = (rec.file, rec.line)
     known = ctx.ids
     for rec, refs in zip(raw.records, all_refs, strict=True):
         findings += reference_findings(rec, lambda i: i in first or i in known, refs)
+    all_refs.clear()
+    first.clear()
     findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), ctx)
     findings = _drop_shadowed_schema(findings)
     progress("rules", raw.count)
     findings += run_rules(
-        raw, findings, against=ctx.data, as_of=as_of, select=select, ignore=ignore
+        raw,
+        findings,
+        against=ctx.data,
+        as_of=as_of,
+        select=select,
+        ignore=ignore,
+        free=not keep_records,
     )
     return raw, Report.of(findings, records=raw.count, files=raw.files, max_per_code=max_findings)
 
