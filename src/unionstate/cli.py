@@ -21,7 +21,7 @@ from unionstate.diff import add_arguments as add_diff_arguments
 from unionstate.diff import cmd_diff
 from unionstate.io import InputError, dump_document, dump_jsonl, read, write_dir
 from unionstate.io.read import Limits
-from unionstate.pipeline import MAX_FINDINGS, validate_path
+from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import (
     add_release_arguments,
     add_verify_arguments,
@@ -197,10 +197,6 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _quiet(stage: str, done: int) -> None:
-    return None
-
-
 class _Progress:
     """A one-line progress display on stderr, redrawn at most 5 times a second."""
 
@@ -244,7 +240,7 @@ def _validate(args: argparse.Namespace) -> int:
             ignore=_codes(args.ignore),
             limits=_limits(args),
             max_findings=args.max_findings,
-            progress=bar or _quiet,
+            progress=bar or no_progress,
             jobs=args.jobs if args.jobs > 0 else default_jobs(),
             keep_records=False,
         )

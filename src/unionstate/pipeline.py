@@ -33,8 +33,6 @@ import attrs
 
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
-from unionstate.model import RECORD_TYPES
-from unionstate.references import Ref, refs_of
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
@@ -52,13 +50,15 @@ from unionstate.validate import (
     check_record,
     duplicate_id,
     reference_findings,
+    validate_raw,
 )
 
 #: Called as ``progress(stage, records_done)`` while a long run goes on.
 Progress = Callable[[str, int], None]
 
 
-def _no_progress(stage: str, done: int) -> None:
+def no_progress(stage: str, done: int) -> None:
+    """A :data:`Progress` that shows nothing."""
     return None
 
 
@@ -263,7 +263,7 @@ def validate_chunks(
     limits: Limits | None = None,
     max_findings: int | None = MAX_FINDINGS,
     standalone: bool = False,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> tuple[RawDataset, Report]:
     """Validate one JSON Lines file (names, schema, references; no rules) as
     chunks, with ``mapper`` running the per-chunk functions of
@@ -357,7 +357,7 @@ def validate_path(
     ignore: Iterable[str] = (),
     limits: Limits | None = None,
     max_findings: int | None = MAX_FINDINGS,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
     jobs: int = 1,
     keep_records: bool = True,
 ) -> tuple[RawDataset, Report]:
@@ -408,29 +408,12 @@ def validate_path(
     raw = read(path, limits)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
     index = NameIndex.build(raw.records, ctx.data)
-    findings = list(raw.findings)
-    findings += check_header(raw)
-    first: dict[str, tuple[str, int | None]] = {}
-    all_refs: list[list[Ref]] = []
-    for n, rec in enumerate(raw.records, 1):
-        if n % 10_000 == 0:
-            progress("checking", n)
-        t = rec.data.get("type")
-        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
-        all_refs.append(refs)
-        findings += resolve_record(rec, index, refs)
-        findings += check_record(rec)
-        rid = rec.data.get("id")
-        if isinstance(rid, str):
-            if rid in first:
-                findings.append(duplicate_id(rec, first[rid]))
-            else:
-                first[rid] = (rec.file, rec.line)
-    known = ctx.ids
-    for rec, refs in zip(raw.records, all_refs, strict=True):
-        findings += reference_findings(rec, lambda i: i in first or i in known, refs)
-    all_refs.clear()
-    first.clear()
+    findings = validate_raw(
+        raw,
+        ctx.ids,
+        resolve=lambda rec, refs: resolve_record(rec, index, refs),
+        progress=lambda n: progress("checking", n),
+    )
     findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), ctx)
     findings = _drop_shadowed_schema(findings)
     progress("rules", raw.count)

@@ -154,7 +154,7 @@ def resolve_record(
             out.append(
                 finding(
                     NAME_UNKNOWN,
-                    f"{value!r} names no {kind_list(kinds)} "
+                    f"{value!r} names no {kinds} record "
                     "known here or in the canonical dataset; use an id.",
                     pointer=ptr,
                     **where,
@@ -171,7 +171,3 @@ def resolve_record(
                 )
             )
     return out
-
-
-def kind_list(kinds: str) -> str:
-    return f"{kinds} record"

@@ -2,20 +2,19 @@
 location, never only the first.
 
 The per-record stage (:func:`check_record`) is a pure function of one parsed
-record; the whole-dataset stage (:func:`check_references`) uses an index of
+record; the whole-dataset stage (:func:`validate_raw`) uses an index of
 ids built in one pass.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import jsonschema
 
 from unionstate import dates
-from unionstate.io.read import RawDataset, RawRecord, read
+from unionstate.io.read import RawDataset, RawRecord
 from unionstate.model import EXTENSION_PREFIX, RECORD_TYPES
 from unionstate.references import Ref, refs_of
 from unionstate.report import (
@@ -26,7 +25,6 @@ from unionstate.report import (
     UNRESOLVED_REF,
     Code,
     Finding,
-    Report,
     finding,
 )
 from unionstate.schema import fast_is_valid, iter_errors
@@ -161,42 +159,43 @@ def reference_findings(
     return out
 
 
-def check_references(
-    records: Iterable[RawRecord], known_ids: frozenset[str] = frozenset()
+def validate_raw(
+    raw: RawDataset,
+    known_ids: frozenset[str] = frozenset(),
+    *,
+    resolve: Callable[[RawRecord, list[Ref]], list[Finding]] | None = None,
+    progress: Callable[[int], None] | None = None,
 ) -> list[Finding]:
-    """Duplicate ids and references to ids that exist neither in ``records``
-    nor in ``known_ids`` (e.g. the canonical dataset)."""
-    out: list[Finding] = []
-    first: dict[str, RawRecord] = {}
-    recs = list(records)
-    for rec in recs:
+    """Every reading, schema and reference finding of a raw dataset.
+
+    References may also name ``known_ids`` (e.g. the canonical dataset).
+    ``resolve(record, refs)``, when given, rewrites names to ids first (see
+    :mod:`unionstate.resolve`); each record's references are found once and
+    shared by both steps. ``progress(n)`` is called every 10,000 records.
+    """
+    findings = list(raw.findings)
+    findings.extend(check_header(raw))
+    first: dict[str, tuple[str, int | None]] = {}
+    all_refs: list[list[Ref]] = []
+    for n, rec in enumerate(raw.records, 1):
+        if progress is not None and n % 10_000 == 0:
+            progress(n)
+        t = rec.data.get("type")
+        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
+        all_refs.append(refs)
+        if resolve is not None:
+            findings.extend(resolve(rec, refs))
+        findings.extend(check_record(rec))
         rid = rec.data.get("id")
-        if not isinstance(rid, str):
-            continue
-        if rid in first:
-            out.append(duplicate_id(rec, first[rid]))
-        else:
-            first[rid] = rec
+        if isinstance(rid, str):
+            if rid in first:
+                findings.append(duplicate_id(rec, first[rid]))
+            else:
+                first[rid] = (rec.file, rec.line)
 
     def is_known(ref: str) -> bool:
         return ref in first or ref in known_ids
 
-    for rec in recs:
-        out.extend(reference_findings(rec, is_known))
-    return out
-
-
-def validate_raw(raw: RawDataset, known_ids: frozenset[str] = frozenset()) -> list[Finding]:
-    """Every reading, schema and reference finding of a raw dataset."""
-    findings = list(raw.findings)
-    findings.extend(check_header(raw))
-    for rec in raw.records:
-        findings.extend(check_record(rec))
-    findings.extend(check_references(raw.records, known_ids))
+    for rec, refs in zip(raw.records, all_refs, strict=True):
+        findings.extend(reference_findings(rec, is_known, refs))
     return findings
-
-
-def validate(path: str | os.PathLike[str]) -> Report:
-    """Read and validate a dataset (schema and references)."""
-    raw = read(path)
-    return Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
