@@ -275,3 +275,27 @@ def test_freeing_the_records_changes_nothing_but_memory(tmp_path: Path) -> None:
     assert (freed.records, freed_raw.count) == (kept.records, kept_raw.count) == (2, 2)
     assert len(kept_raw.records) == 2
     assert freed_raw.records == []
+
+
+@pytest.mark.parametrize("extra", [[], ["--no-rules"]])
+def test_findings_over_the_cap_are_counted_not_lost(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], extra: list[str]
+) -> None:
+    bad = [f'{{"type":"person","id":"person/q{i}","sources":["source/a"]}}' for i in range(5)]
+    p = write(tmp_path, "d.jsonl", SRC + "\n" + "\n".join(bad) + "\n")
+    code, out, _ = run(
+        capsys,
+        "validate",
+        str(p),
+        "--format",
+        "json",
+        "--max-findings",
+        "2",
+        "--standalone",
+        *extra,
+    )
+    rep = json.loads(out)
+    assert code == 1
+    assert [f["line"] for f in rep["findings"] if f["code"] == "US010"] == [2, 3]
+    assert rep["suppressed"] == {"US010/error": 3}
+    assert rep["counts"]["error"] == 5
