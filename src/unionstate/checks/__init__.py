@@ -20,7 +20,7 @@ the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -72,13 +72,21 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
     return out
 
 
-def _excepted(ctx: Context, f: Finding) -> str | None:
+def excepted(exceptions: Mapping[str, Mapping[str, str]], f: Finding) -> Finding:
+    """``f``, marked excepted when its record or a related one carries an
+    exception for its rule (``exceptions``: record id -> code -> reason)."""
     for rid in (f.record_id, *f.related):
         if rid is not None:
-            reason = ctx.exceptions.get(rid, {}).get(f.code)
+            reason = exceptions.get(rid, {}).get(f.code)
             if reason is not None:
-                return reason
-    return None
+                return attrs.evolve(f, excepted=reason)
+    return f
+
+
+def order(f: Finding) -> tuple[str, str, str, int, str]:
+    """The order of :func:`check`'s findings: code, record id, pointer,
+    errors first, message."""
+    return (f.code, f.record_id or "", f.pointer or "", -f.severity.rank, f.message)
 
 
 def check(
@@ -101,10 +109,6 @@ def check(
     ctx = Context.build(dataset, as_of)
     out: list[Finding] = []
     for r in rules:
-        for f in r.func(ctx):
-            reason = _excepted(ctx, f)
-            out.append(f if reason is None else attrs.evolve(f, excepted=reason))
-    out.sort(
-        key=lambda f: (f.code, f.record_id or "", f.pointer or "", -f.severity.rank, f.message)
-    )
+        out.extend(excepted(ctx.exceptions, f) for f in r.func(ctx))
+    out.sort(key=order)
     return out

@@ -13,9 +13,9 @@ Dates inside the rules are handled two ways:
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from typing import TypeVar
+from collections import ChainMap, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from typing import TypeVar, cast
 
 import attrs
 
@@ -34,12 +34,14 @@ from unionstate.model import (
     Record,
     Roadmap,
     Source,
+    Statement,
     Tenure,
 )
 from unionstate.report import Finding, Severity
 
 R = TypeVar("R", bound=Record)
 _K = TypeVar("_K")
+_V = TypeVar("_V")
 
 #: Below and above every day ordinal.
 NEG = 0
@@ -95,6 +97,10 @@ def show(b: Bounds) -> str:
     lo, hi = dates.format_day(b[0]), dates.format_day(b[1])
     return lo if lo == hi else f"{lo}..{hi}"
 
+
+#: The record types of which a large dataset has many, checked a shard at a
+#: time (:meth:`Context.shard`); every other type is held whole.
+BULK: tuple[type[Record], ...] = (Event, Statement)
 
 #: Statuses after which an event's story is over.
 TERMINAL = frozenset({EventStatus.HELD, EventStatus.CANCELLED, EventStatus.DID_NOT_TAKE_PLACE})
@@ -220,6 +226,36 @@ class Context:
             names=names,
         )
 
+    def shard(self, records: Iterable[Record]) -> Context:
+        """A context over ``records`` (events and statements: the
+        :data:`BULK` types) that looks up every other record in this one.
+
+        Rules run on a shard see only the shard's records in :meth:`all`,
+        :attr:`events_by_day` and ``dataset``, and no ``tenures_by_office``,
+        so what they report is about the shard's records alone; lookups
+        (:meth:`get`, ``tenures_by_holder``, ``sources``, places, names and
+        exceptions) see this context's records too. Used by
+        :mod:`unionstate.checks.sharded` to check a large dataset a shard at a
+        time with the small records held once.
+        """
+        recs = tuple(records)
+        part = Context.build(Dataset(self.dataset.info, recs), self.as_of)
+        wrong = {type(r).__name__ for r in recs if not isinstance(r, BULK)}
+        if wrong:
+            raise TypeError(f"a shard holds only events and statements, not {sorted(wrong)}")
+        return attrs.evolve(
+            part,
+            by_id=_layered(part.by_id, self.by_id),
+            tenures_by_office={},
+            tenures_by_person=self.tenures_by_person,
+            tenures_by_holder=self.tenures_by_holder,
+            sources=self.sources,
+            place_cycles=self.place_cycles,
+            city_of=self.city_of,
+            exceptions=_layered(part.exceptions, self.exceptions),
+            names=_layered(part.names, self.names),
+        )
+
     def all(self, cls: type[R]) -> tuple[R, ...]:
         """Every record of exactly this class, in input order."""
         return self.by_type.get(cls, ())  # type: ignore[return-value]
@@ -254,6 +290,11 @@ class Context:
         return None
 
 
+def _layered(top: Mapping[str, _V], below: Mapping[str, _V]) -> Mapping[str, _V]:
+    """``top`` over ``below``, neither copied."""
+    return ChainMap(cast("MutableMapping[str, _V]", top), cast("MutableMapping[str, _V]", below))
+
+
 def _place_tree(places: Mapping[str, Place]) -> tuple[frozenset[str], dict[str, str | None]]:
     """Places on parent cycles, and every place's nearest city (itself
     included), walking each parent link once."""
@@ -286,20 +327,22 @@ def found(
     code: str,
     severity: Severity,
     message: str,
-    record: Record,
+    record: Record | str,
     pointer: str,
     *,
     related: Iterable[str] = (),
     dates_: Mapping[str, str] | None = None,
 ) -> Finding:
-    """A finding about ``record`` at ``pointer``; file and line are left to
-    the caller, exceptions are applied by :func:`unionstate.checks.check`."""
-    rel = tuple(dict.fromkeys(r for r in related if r and r != record.id))
+    """A finding about ``record`` (or the record with that id) at
+    ``pointer``; file and line are left to the caller, exceptions are applied
+    by :func:`unionstate.checks.check`."""
+    rid = record if isinstance(record, str) else record.id
+    rel = tuple(dict.fromkeys(r for r in related if r and r != rid))
     return Finding(
         code=code,
         severity=severity,
         message=message,
-        record_id=record.id,
+        record_id=rid,
         pointer=pointer,
         related=rel,
         dates=dict(dates_ or {}),

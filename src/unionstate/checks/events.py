@@ -4,12 +4,11 @@ place at a time (US109)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 
 from unionstate.checks import _examples as ex
 from unionstate.checks._context import (
     PROSPECTIVE,
-    Bounds,
     Context,
     bounds,
     did_not_happen,
@@ -159,7 +158,20 @@ def one_place_at_a_time(ctx: Context) -> Iterator[Finding]:
     Each person's attendances are sorted by date and each is compared only
     with the following ones that start before it ends: n log n.
     """
-    presence: dict[str, list[tuple[Bounds, str, int, Event, str]]] = defaultdict(list)
+    presence: Presence = defaultdict(list)
+    collect_presence(ctx, presence)
+    part_of = {e.id: e.part_of for e in ctx.all(Event) if e.part_of is not None}
+    yield from clashes(presence, part_of, ctx.label)
+
+
+#: Where each person was present: person id -> ``(day lo, day hi, event id,
+#: participant index, event date text, city id)``.
+Presence = dict[str, list[tuple[int, int, str, int, str, str]]]
+
+
+def collect_presence(ctx: Context, presence: Presence) -> None:
+    """Add the in-person attendances of ``ctx``'s events that US109 compares
+    to ``presence`` (see :func:`one_place_at_a_time` for which)."""
     for e in ctx.all(Event):
         if did_not_happen(e) or all(s.status is not EventStatus.HELD for s in e.statuses):
             continue
@@ -172,42 +184,48 @@ def one_place_at_a_time(ctx: Context) -> Iterator[Finding]:
         for i, p in enumerate(e.participants):
             att = p.attendance if p.attendance is not None else e.attendance
             if att in _PRESENT and ctx.get(p.actor, Person) is not None:
-                presence[p.actor].append(((d.lo, d.hi), e.id, i, e, city))
+                presence[p.actor].append((d.lo, d.hi, e.id, i, e.date, city))
+
+
+def clashes(
+    presence: Presence, part_of: Mapping[str, str | None], label: Callable[[str], str]
+) -> Iterator[Finding]:
+    """US109 findings from everyone's attendances; ``part_of`` maps each event
+    that is part of another to it, ``label`` names a place."""
     for person, items in presence.items():
-        items.sort(key=lambda x: (x[0][0], x[1], x[2]))
-        for k, (da, ida, _, ea, city_a) in enumerate(items):
+        items.sort(key=lambda x: (x[0], x[2], x[3]))
+        for k, (lo_a, hi_a, ida, _, date_a, city_a) in enumerate(items):
             for n in range(k + 1, len(items)):
-                db, idb, ib, eb, city_b = items[n]
-                if db[0] > da[1]:
+                lo_b, hi_b, idb, ib, date_b, city_b = items[n]
+                if lo_b > hi_a:
                     break
-                if city_a == city_b or ida == idb or _nested(ctx, ea, eb):
+                if city_a == city_b or ida == idb or _nested(part_of, ida, idb):
                     continue
-                same = da[0] == da[1] == db[0] == db[1]
+                same = lo_a == hi_a == lo_b == hi_b
                 sev = Severity.ERROR if same else Severity.WARNING
                 how = "the same day" if same else "possibly the same day"
                 yield found(
                     "US109",
                     sev,
-                    f"{person} is present in person at {idb} in {ctx.label(city_b)} on "
-                    f"{eb.date} and at {ida} in {ctx.label(city_a)} on {ea.date}, {how}.",
-                    eb,
+                    f"{person} is present in person at {idb} in {label(city_b)} on "
+                    f"{date_b} and at {ida} in {label(city_a)} on {date_a}, {how}.",
+                    idb,
                     f"/participants/{ib}/actor",
                     related=(ida, person, city_b, city_a),
-                    dates_={"event": eb.date, "other.event": ea.date},
+                    dates_={"event": date_b, "other.event": date_a},
                 )
 
 
-def _ancestors(ctx: Context, e: Event) -> set[str]:
+def _ancestors(part_of: Mapping[str, str | None], event_id: str) -> set[str]:
     out: set[str] = set()
-    parent = e.part_of
+    parent = part_of.get(event_id)
     while parent is not None and parent not in out:
         out.add(parent)
-        pe = ctx.get(parent, Event)
-        parent = pe.part_of if pe is not None else None
+        parent = part_of.get(parent)
     return out
 
 
-def _nested(ctx: Context, a: Event, b: Event) -> bool:
-    if a.part_of is None and b.part_of is None:
+def _nested(part_of: Mapping[str, str | None], a: str, b: str) -> bool:
+    if part_of.get(a) is None and part_of.get(b) is None:
         return False
-    return a.id in _ancestors(ctx, b) or b.id in _ancestors(ctx, a)
+    return a in _ancestors(part_of, b) or b in _ancestors(part_of, a)

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Container, Iterable, Iterator
 from typing import Any
 
 from unionstate.checks import _examples as ex
@@ -153,10 +153,21 @@ def unused_source(ctx: Context) -> Iterator[Finding]:
     it may be kept on purpose, but it usually means a citation was lost.
     (Unique ids and resolving references are checked by US020 and US021.)
     """
+    yield from uncited(ctx.all(Source), cited_sources(ctx.dataset.records))
+
+
+def cited_sources(records: Iterable[Record]) -> set[str]:
+    """The ids of the sources these records cite (a source citing itself
+    as its original does not count)."""
     used: set[str] = set()
-    for r in ctx.dataset.records:
+    for r in records:
         used.update(sid for sid in _source_refs(r) if sid != r.id)
-    for s in ctx.all(Source):
+    return used
+
+
+def uncited(sources: Iterable[Source], used: Container[str]) -> Iterator[Finding]:
+    """US112 findings for the ``sources`` not in ``used``."""
+    for s in sources:
         if s.id not in used:
             yield found(
                 "US112", Severity.INFO, f"{s.id} ({s.url}) is not cited by any record.", s, ""

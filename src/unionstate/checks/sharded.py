@@ -1,0 +1,96 @@
+"""The consistency rules over a dataset too large to hold at once.
+
+:class:`ShardedCheck` holds the small records whole (sources, places,
+organisations, persons, offices, tenures, agreements, road maps: about 15% of
+a typical dataset) and takes the events and statements (the
+:data:`~unionstate.checks._context.BULK` types) a shard at a time, each shard
+checked against the small records through :meth:`Context.shard
+<unionstate.checks._context.Context.shard>` and then dropped. The two rules
+that compare bulk records with each other keep compact values across shards:
+US109 (one place at a time) the in-person attendances, US112 (unused source)
+the set of cited sources. Exceptions are applied at the end, so an exception
+on a record of another shard still marks a finding excepted.
+
+The findings are those of :func:`unionstate.checks.check` on the whole
+dataset, finding for finding (``tests/test_sharded.py``)::
+
+    sc = ShardedCheck(small_records, info)
+    for shard in shards_of_events_and_statements:
+        sc.add(shard)
+    findings = sc.finish()
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from unionstate.checks import excepted, order, select_rules
+from unionstate.checks._context import BULK, Context
+from unionstate.checks.events import Presence, clashes, collect_presence
+from unionstate.checks.sources import cited_sources, uncited
+from unionstate.dataset import Dataset
+from unionstate.model import DatasetInfo, Event, Record, Source
+from unionstate.report import Finding
+
+#: Rules that compare bulk records with each other, run by :meth:`ShardedCheck.finish`.
+ACROSS_SHARDS = ("US109", "US112")
+
+
+class ShardedCheck:
+    """The rules over ``base`` (the records that are not events or
+    statements) plus the shards given to :meth:`add`."""
+
+    def __init__(
+        self,
+        base: Iterable[Record],
+        info: DatasetInfo,
+        *,
+        as_of: str | None = None,
+        select: Iterable[str] = (),
+        ignore: Iterable[str] = (),
+    ) -> None:
+        records = tuple(base)
+        bulk = sorted({type(r).__name__ for r in records if isinstance(r, BULK)})
+        if bulk:
+            raise TypeError(f"events and statements go in shards, not in the base: {bulk}")
+        rules = select_rules(select, ignore)
+        self._codes = {r.code for r in rules}
+        self._rules = [r for r in rules if r.code not in ACROSS_SHARDS]
+        self._base = Context.build(Dataset(info, records), as_of)
+        self._exceptions: dict[str, dict[str, str]] = {
+            k: dict(v) for k, v in self._base.exceptions.items()
+        }
+        self._findings: list[Finding] = []
+        self._presence: Presence = defaultdict(list)
+        self._part_of: dict[str, str | None] = {}
+        self._cited = cited_sources(records) if "US112" in self._codes else set()
+        for r in self._rules:
+            self._findings.extend(r.func(self._base))
+
+    def add(self, records: Iterable[Record]) -> None:
+        """Check a shard of events and statements (``TypeError`` for any
+        other type); the records are not kept."""
+        shard = tuple(records)
+        ctx = self._base.shard(shard)
+        for r in self._rules:
+            self._findings.extend(r.func(ctx))
+        for rec in shard:
+            for e in rec.exceptions:
+                self._exceptions.setdefault(rec.id, {}).setdefault(e.rule, e.reason)
+        if "US109" in self._codes:
+            collect_presence(ctx, self._presence)
+            self._part_of.update((e.id, e.part_of) for e in ctx.all(Event) if e.part_of is not None)
+        if "US112" in self._codes:
+            self._cited |= cited_sources(shard)
+
+    def finish(self) -> list[Finding]:
+        """Every finding, exceptions applied, in :func:`unionstate.checks.check`'s order."""
+        out = list(self._findings)
+        if "US109" in self._codes:
+            out.extend(clashes(self._presence, self._part_of, self._base.label))
+        if "US112" in self._codes:
+            out.extend(uncited(self._base.all(Source), self._cited))
+        out = [excepted(self._exceptions, f) for f in out]
+        out.sort(key=order)
+        return out

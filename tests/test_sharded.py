@@ -1,0 +1,102 @@
+"""ShardedCheck: the rules run over small records held whole and events and
+statements a shard at a time give exactly the findings of ``check()`` on the
+whole dataset, whatever the shard size."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from _generator import load_generator
+from test_checks_examples import load_example
+from unionstate import strategies
+from unionstate.checks import RULES, check
+from unionstate.checks._context import BULK
+from unionstate.checks.sharded import ShardedCheck
+from unionstate.converter import structure
+from unionstate.dataset import Dataset, load
+from unionstate.model import DatasetInfo, Record, Source
+from unionstate.report import Finding
+
+gen = load_generator()
+
+
+def sharded(
+    dataset: Dataset, size: int, *, select: Sequence[str] = (), ignore: Sequence[str] = ()
+) -> list[Finding]:
+    base = [r for r in dataset.records if not isinstance(r, BULK)]
+    bulk = [r for r in dataset.records if isinstance(r, BULK)]
+    sc = ShardedCheck(base, dataset.info, select=select, ignore=ignore)
+    for k in range(0, len(bulk), size):
+        sc.add(bulk[k : k + size])
+    return sc.finish()
+
+
+def _generated(n: int, seed: int, kinds: tuple[str, ...]) -> Dataset:
+    records, _ = gen.generate(n, seed=seed, error_rate=0.02, kinds=kinds)
+    header = {k: v for k, v in gen.header().items() if k != "type"}
+    full = [structure(r) for r in records]
+    # and a few sources nobody cites (US112)
+    unused = [attrs.evolve(r, id=f"{r.id}-unused") for r in full if isinstance(r, Source)][:5]
+    return Dataset(DatasetInfo(**header), (*unused, *full))
+
+
+@pytest.mark.parametrize("size", [1, 37, 500, 10**6])
+def test_generated_data_with_planted_rule_errors(size: int) -> None:
+    dataset = _generated(3000, 11, ("rules",))
+    whole = check(dataset)
+    assert {f.code for f in whole} >= set(RULES) - {"US102", "US113"}, "the plants reach most rules"
+    assert sharded(dataset, size) == whole
+
+
+def test_the_canonical_data_with_its_exceptions() -> None:
+    dataset = load()
+    whole = check(dataset)
+    assert any(f.excepted for f in whole)
+    for size in (1, 5, 1000):
+        assert sharded(dataset, size) == whole
+
+
+@pytest.mark.parametrize(
+    ("select", "ignore"),
+    [(("US109",), ()), (("US112",), ()), ((), ("US109", "US112")), (("US10",), ())],
+)
+def test_select_and_ignore(select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    dataset = _generated(2000, 12, ("rules",))
+    whole = check(dataset, select=select, ignore=ignore)
+    assert whole
+    assert sharded(dataset, 50, select=select, ignore=ignore) == whole
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_every_rules_bad_example(code: str, tmp_path: Path) -> None:
+    dataset = load_example(RULES[code].bad, tmp_path)
+    whole = check(dataset)
+    assert any(f.code == code for f in whole)
+    assert sharded(dataset, 1) == whole
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(strategies.records(), max_size=25, unique_by=lambda r: r.id),
+    st.integers(min_value=1, max_value=6),
+)
+def test_random_records(records: list[Record], size: int) -> None:
+    dataset = Dataset(DatasetInfo(name="x", as_of="2021-06-01"), tuple(records))
+    assert sharded(dataset, size) == check(dataset)
+
+
+def test_types_are_kept_apart() -> None:
+    dataset = load()
+    base = [r for r in dataset.records if not isinstance(r, BULK)]
+    event = next(r for r in dataset.records if isinstance(r, BULK))
+    with pytest.raises(TypeError, match="events and statements go in shards"):
+        ShardedCheck([*base, event], dataset.info)
+    sc = ShardedCheck(base, dataset.info)
+    with pytest.raises(TypeError, match="a shard holds only events and statements"):
+        sc.add(base[:1])
