@@ -25,14 +25,17 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from unionstate.checks._context import BULK
+from unionstate.converter import structure
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
+from unionstate.model import DatasetInfo, Record
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
@@ -52,6 +55,9 @@ from unionstate.validate import (
     reference_findings,
     validate_raw,
 )
+
+if TYPE_CHECKING:
+    from unionstate.checks.sharded import ShardedCheck
 
 #: Called as ``progress(stage, records_done)`` while a long run goes on.
 Progress = Callable[[str, int], None]
@@ -166,9 +172,12 @@ class _Capped:
         self.kept: list[Finding] = []
         self.per_code: Counter[str] = Counter()
         self.dropped: Counter[str] = Counter()
+        self.errors = 0
 
     def add(self, f: Finding) -> None:
         self.per_code[f.code] += 1
+        if f.severity is Severity.ERROR:
+            self.errors += 1
         if self.limit is None or self.per_code[f.code] <= self.limit:
             self.kept.append(f)
         else:
@@ -194,17 +203,62 @@ def _shadow_findings(ids: Iterable[str], ctx: _Context) -> list[Finding]:
     ]
 
 
+@attrs.frozen
+class _Rules:
+    """What the consistency rules are asked to do in a streamed run."""
+
+    as_of: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+#: Events and statements checked by the rules at a time in a streamed run.
+SHARD_SIZE = 10_000
+
+
+class _Sharded:
+    """The rules in a streamed run: the small records held once, the events
+    and statements a shard at a time (:mod:`unionstate.checks.sharded`).
+    ``dead`` once any error is seen: the rules then do not run (US007)."""
+
+    def __init__(self) -> None:
+        self.check: ShardedCheck | None = None
+        self.shard: list[Record] = []
+        self.dead = False
+
+    def stop(self) -> None:
+        self.dead = True
+        self.check = None
+        self.shard = []
+
+    def add(self, record: Record) -> None:
+        if self.check is None:
+            return
+        self.shard.append(record)
+        if len(self.shard) >= SHARD_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.check is not None and self.shard:
+            self.check.add(self.shard)
+        self.shard = []
+
+
 def _stream(
     path: str | os.PathLike[str],
     limits: Limits | None,
     max_findings: int | None,
     standalone: bool,
     progress: Progress,
+    rules: _Rules | None = None,
 ) -> tuple[RawDataset, Report]:
+    """Validate in two streamed passes; with ``rules``, run the consistency
+    rules too, holding only the small records (see :class:`_Sharded`)."""
     out = _Capped(max_findings)
     files: list[str] = []
     ids: dict[str, tuple[int, int | None]] = {}
     names: list[RawRecord] = []  # only the names of records that have some
+    small: list[RawRecord] = []  # with rules: the records that are not events or statements
 
     def first_pass(rec: RawRecord) -> None:
         if len(ids) % 10_000 == 0:
@@ -222,12 +276,25 @@ def _stream(
             names.append(
                 RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
             )
+        if rules is not None and rec.data.get("type") not in _BULK_TYPES:
+            small.append(rec)
 
     raw = read(path, limits, sink=first_pass)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
     index = NameIndex.build(names, ctx.data)
     names.clear()
     known = ctx.ids
+
+    out.extend(raw.findings)
+    out.extend(check_header(raw))
+    out.extend(_shadow_findings(ids, ctx))
+    sharded = _Sharded()
+    if rules is None or raw.unusable or out.errors:
+        sharded.dead = True
+    else:
+        sharded.check = _small_records(small, index, raw, ids, ctx, rules)
+        sharded.dead = sharded.check is None
+    small.clear()
 
     done = [0]
 
@@ -238,16 +305,76 @@ def _stream(
         found = resolve_record(rec, index)
         found += check_record(rec)
         found += reference_findings(rec, lambda i: i in ids or i in known)
-        out.extend(_drop_shadowed_schema(found))
+        found = _drop_shadowed_schema(found)
+        out.extend(found)
+        if sharded.dead:
+            return
+        if out.errors:
+            sharded.stop()
+        elif rec.data.get("type") in _BULK_TYPES:
+            sharded.add(structure(rec.data))
 
-    out.extend(raw.findings)
-    out.extend(check_header(raw))
-    out.extend(_shadow_findings(ids, ctx))
     if not raw.unusable:
         read(path, limits, sink=second_pass)
+    if rules is not None:
+        progress("rules", raw.count)
+        if sharded.check is not None:
+            sharded.flush()
+            for f in sharded.check.finish():
+                if f.record_id not in ids and not any(r in ids for r in f.related):
+                    continue  # about canonical records only: not the user's concern
+                fi, line = ids.get(f.record_id or "", (-1, None))
+                out.add(attrs.evolve(f, file=files[fi] if fi >= 0 else None, line=line))
+        else:
+            why = f"{out.errors} error(s)" if out.errors else "unreadable input"
+            out.add(
+                finding(
+                    RULES_SKIPPED,
+                    f"Consistency rules were not run because of {why} above; fix those first.",
+                )
+            )
     kept = tuple(sorted(out.kept, key=_sort_key))
     report = Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
     return raw, report
+
+
+_BULK_TYPES = ("event", "statement")
+
+
+def _small_records(
+    small: list[RawRecord],
+    index: NameIndex,
+    raw: RawDataset,
+    ids: Mapping[str, object],
+    ctx: _Context,
+    rules: _Rules,
+) -> ShardedCheck | None:
+    """The rules over the small records of the first pass (names resolved,
+    structured) and the canonical data's records that the dataset does not
+    shadow, the canonical events and statements given as a first shard; None
+    when one of the small records fails the schema (pass 2 reports it)."""
+    from unionstate.checks.sharded import ShardedCheck
+
+    for rec in small:
+        resolve_record(rec, index)
+        if check_record(rec):
+            return None
+    header = {k: v for k, v in (raw.header or {}).items() if k != "type"}
+    info = DatasetInfo(**header) if header else DatasetInfo(name="unnamed")
+    base: list[Record] = [structure(r.data) for r in small]
+    small.clear()
+    as_of = rules.as_of
+    theirs: list[Record] = []
+    if ctx.data is not None:
+        for r in ctx.data.records:
+            if r.id not in ids:
+                (theirs if isinstance(r, BULK) else base).append(r)
+        if as_of is None and info.as_of is None:
+            as_of = ctx.data.info.as_of
+    check = ShardedCheck(base, info, as_of=as_of, select=rules.select, ignore=rules.ignore)
+    if theirs:
+        check.add(theirs)
+    return check
 
 
 #: ``mapper(func, tasks, tables, done)``: ``[func(t) for t in tasks]`` in
@@ -404,6 +531,14 @@ def validate_path(
                 progress=progress,
             )
         return _stream(path, limits, max_findings, standalone, progress)
+    if not keep_records:
+        from unionstate.checks import select_rules
+
+        select, ignore = tuple(select), tuple(ignore)
+        select_rules(select, ignore)  # a bad pattern is a usage error, raised first
+        return _stream(
+            path, limits, max_findings, standalone, progress, _Rules(as_of, select, ignore)
+        )
     progress("reading", 0)
     raw = read(path, limits)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())

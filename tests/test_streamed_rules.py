@@ -1,0 +1,98 @@
+"""The streamed run with rules (``validate_path(keep_records=False)``, what
+``unionstate validate`` does) reports exactly what the in-memory run does:
+the small records are held once and the events and statements checked a shard
+at a time (unionstate.checks.sharded), the file read twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from _generator import load_generator
+from unionstate import pipeline
+from unionstate.dataset import data_dir
+from unionstate.pipeline import validate_path
+
+gen = load_generator()
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = Path(__file__).parent / "hostile"
+
+
+def both(path: Path, **kw: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The findings of the in-memory and the streamed run."""
+    raw_a, a = validate_path(path, max_findings=None, **kw)
+    raw_b, b = validate_path(path, max_findings=None, keep_records=False, **kw)
+    assert (a.records, a.files) == (b.records, b.files)
+    assert raw_a.count == raw_b.count
+    assert raw_b.records == []
+    return [f.to_dict() for f in a.findings], [f.to_dict() for f in b.findings]
+
+
+@pytest.fixture(params=[3, 10_000], ids=["shards-of-3", "one-shard"])
+def shard_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    size: int = request.param
+    monkeypatch.setattr(pipeline, "SHARD_SIZE", size)
+    return size
+
+
+@pytest.mark.parametrize(
+    ("seed", "family"), [(21, "rules"), (22, "schema"), (23, "all"), (24, "none")]
+)
+def test_generated_data(tmp_path: Path, shard_size: int, seed: int, family: str) -> None:
+    records, planted = gen.generate(1500, seed=seed, error_rate=0.02, kinds=(family,))
+    path = tmp_path / "d.jsonl"
+    gen.write_jsonl(records, path, bad_lines=planted)
+    memory, streamed = both(path, standalone=True)
+    assert streamed == memory
+    codes = {f["code"] for f in streamed}
+    if family == "rules":
+        assert {"US103", "US104", "US109"} <= codes
+    if family in ("schema", "all"):
+        assert "US007" in codes, "rules skipped after schema errors"
+
+
+def test_the_canonical_data(shard_size: int) -> None:
+    memory, streamed = both(data_dir())
+    assert streamed == memory
+    assert any(f.get("excepted") for f in streamed)
+
+
+@pytest.mark.parametrize("name", ["my-meetings.jsonl", "my-meetings-fixed.jsonl", "valid.jsonl"])
+def test_third_party_data_against_the_canonical(shard_size: int, name: str) -> None:
+    path = ROOT / "docs" / "examples" / name
+    memory, streamed = both(path)
+    assert streamed == memory
+    if name == "my-meetings-fixed.jsonl":  # checked against the canonical tenures
+        assert any(f["code"] == "US104" for f in streamed)
+
+
+@pytest.mark.parametrize(
+    "kw",
+    [
+        {"as_of": "2019-01-01"},
+        {"select": ("US104",)},
+        {"ignore": ("US1",)},
+        {"select": ("US10",), "ignore": ("holds-office",)},
+    ],
+)
+def test_options(tmp_path: Path, kw: dict[str, Any]) -> None:
+    records, planted = gen.generate(1000, seed=25, error_rate=0.02, kinds=("rules",))
+    path = tmp_path / "d.jsonl"
+    gen.write_jsonl(records, path, bad_lines=planted)
+    memory, streamed = both(path, standalone=True, **kw)
+    assert streamed == memory
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in HOSTILE.iterdir() if p.name != "expected.json")
+)
+def test_hostile_inputs(name: str) -> None:
+    memory, streamed = both(HOSTILE / name, standalone=True)
+    assert streamed == memory
+
+
+def test_a_bad_pattern_is_refused_before_reading(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="US999"):
+        validate_path(tmp_path / "missing.jsonl", select=("US999",), keep_records=False)
