@@ -35,7 +35,8 @@ from unionstate.checks._context import BULK
 from unionstate.converter import structure
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
-from unionstate.model import DatasetInfo, Record
+from unionstate.model import RECORD_TYPES, DatasetInfo, Record
+from unionstate.references import Ref, refs_of
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
@@ -224,6 +225,7 @@ class _Sharded:
     def __init__(self) -> None:
         self.check: ShardedCheck | None = None
         self.shard: list[Record] = []
+        self.cited: set[str] = set()
         self.dead = False
 
     def stop(self) -> None:
@@ -231,17 +233,20 @@ class _Sharded:
         self.check = None
         self.shard = []
 
-    def add(self, record: Record) -> None:
+    def add(self, record: Record, refs: list[Ref]) -> None:
+        """Add a record, with its references (after names are resolved)."""
         if self.check is None:
             return
         self.shard.append(record)
+        self.cited.update(r for _, r, targets in refs if "source" in targets and r != record.id)
         if len(self.shard) >= SHARD_SIZE:
             self.flush()
 
     def flush(self) -> None:
         if self.check is not None and self.shard:
-            self.check.add(self.shard)
+            self.check.add(self.shard, cited=self.cited)
         self.shard = []
+        self.cited = set()
 
 
 def _stream(
@@ -298,21 +303,25 @@ def _stream(
 
     done = [0]
 
+    def is_known(i: str) -> bool:
+        return i in ids or i in known
+
     def second_pass(rec: RawRecord) -> None:
         done[0] += 1
         if done[0] % 10_000 == 0:
             progress("checking", done[0])
-        found = resolve_record(rec, index)
+        t = rec.data.get("type")
+        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
+        found = resolve_record(rec, index, refs)
         found += check_record(rec)
-        found += reference_findings(rec, lambda i: i in ids or i in known)
-        found = _drop_shadowed_schema(found)
-        out.extend(found)
+        found += reference_findings(rec, is_known, refs)
+        out.extend(_drop_shadowed_schema(found))
         if sharded.dead:
             return
         if out.errors:
             sharded.stop()
-        elif rec.data.get("type") in _BULK_TYPES:
-            sharded.add(structure(rec.data))
+        elif t in _BULK_TYPES:
+            sharded.add(structure(rec.data), refs)
 
     if not raw.unusable:
         read(path, limits, sink=second_pass)

@@ -68,9 +68,10 @@ class ShardedCheck:
         for r in self._rules:
             self._findings.extend(r.func(self._base))
 
-    def add(self, records: Iterable[Record]) -> None:
+    def add(self, records: Iterable[Record], *, cited: Iterable[str] | None = None) -> None:
         """Check a shard of events and statements (``TypeError`` for any
-        other type); the records are not kept."""
+        other type); the records are not kept. ``cited``, when the caller
+        has it already, is the set of sources the shard cites (for US112)."""
         shard = tuple(records)
         ctx = self._base.shard(shard)
         for r in self._rules:
@@ -82,7 +83,7 @@ class ShardedCheck:
             collect_presence(ctx, self._presence)
             self._part_of.update((e.id, e.part_of) for e in ctx.all(Event) if e.part_of is not None)
         if "US112" in self._codes:
-            self._cited |= cited_sources(shard)
+            self._cited.update(cited_sources(shard) if cited is None else cited)
 
     def finish(self) -> list[Finding]:
         """Every finding, exceptions applied, in :func:`unionstate.checks.check`'s order."""
