@@ -100,3 +100,18 @@ def test_types_are_kept_apart() -> None:
     sc = ShardedCheck(base, dataset.info)
     with pytest.raises(TypeError, match="a shard holds only events and statements"):
         sc.add(base[:1])
+
+
+def test_branches_merged_back_give_the_same_findings() -> None:
+    """What worker processes do: each checks its shards on a branch of the
+    check, and the parts are merged into the one that holds the base."""
+    dataset = _generated(2000, 13, ("rules",))
+    base = [r for r in dataset.records if not isinstance(r, BULK)]
+    bulk = [r for r in dataset.records if isinstance(r, BULK)]
+    sc = ShardedCheck(base, dataset.info)
+    for k in range(0, len(bulk), 300):
+        branch = sc.branch()
+        branch.add(bulk[k : k + 300])
+        sc.merge(branch.take())
+    assert branch.take().findings == []
+    assert sc.finish() == check(dataset)

@@ -5,13 +5,15 @@ at a time (unionstate.checks.sharded), the file read twice."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from _generator import load_generator
-from unionstate import pipeline
+from unionstate import chunks
+from unionstate.checks import sharded
 from unionstate.dataset import data_dir
 from unionstate.pipeline import validate_path
 
@@ -20,21 +22,34 @@ ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).parent / "hostile"
 
 
+JOBS = [0]
+
+
 def both(path: Path, **kw: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """The findings of the in-memory and the streamed run."""
+    """The findings of the in-memory and the streamed run (in chunks on
+    ``JOBS[0]`` processes when set)."""
     raw_a, a = validate_path(path, max_findings=None, **kw)
-    raw_b, b = validate_path(path, max_findings=None, keep_records=False, **kw)
+    jobs = {"jobs": JOBS[0]} if JOBS[0] else {}
+    raw_b, b = validate_path(path, max_findings=None, keep_records=False, **jobs, **kw)
     assert (a.records, a.files) == (b.records, b.files)
     assert raw_a.count == raw_b.count
     assert raw_b.records == []
     return [f.to_dict() for f in a.findings], [f.to_dict() for f in b.findings]
 
 
-@pytest.fixture(params=[3, 10_000], ids=["shards-of-3", "one-shard"])
-def shard_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
-    size: int = request.param
-    monkeypatch.setattr(pipeline, "SHARD_SIZE", size)
-    return size
+@pytest.fixture(
+    params=[(3, 0), (10_000, 0), (3, 2), (10_000, 3)],
+    ids=["shards-of-3", "one-shard", "shards-of-3-chunks-on-2", "one-shard-chunks-on-3"],
+)
+def shard_size(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[int]:
+    """Shards of 3 or 10,000 records, in one stream or in chunks of about
+    2 kB on several processes (unionstate.chunks)."""
+    size, jobs = request.param
+    monkeypatch.setattr(sharded, "SHARD_SIZE", size)
+    monkeypatch.setattr(chunks, "MIN_CHUNK_BYTES", 2048)
+    JOBS[0] = jobs
+    yield size
+    JOBS[0] = 0
 
 
 @pytest.mark.parametrize(
@@ -77,7 +92,7 @@ def test_third_party_data_against_the_canonical(shard_size: int, name: str) -> N
         {"select": ("US10",), "ignore": ("holds-office",)},
     ],
 )
-def test_options(tmp_path: Path, kw: dict[str, Any]) -> None:
+def test_options(tmp_path: Path, shard_size: int, kw: dict[str, Any]) -> None:
     records, planted = gen.generate(1000, seed=25, error_rate=0.02, kinds=("rules",))
     path = tmp_path / "d.jsonl"
     gen.write_jsonl(records, path, bad_lines=planted)
@@ -88,7 +103,7 @@ def test_options(tmp_path: Path, kw: dict[str, Any]) -> None:
 @pytest.mark.parametrize(
     "name", sorted(p.name for p in HOSTILE.iterdir() if p.name != "expected.json")
 )
-def test_hostile_inputs(name: str) -> None:
+def test_hostile_inputs(name: str, shard_size: int) -> None:
     memory, streamed = both(HOSTILE / name, standalone=True)
     assert streamed == memory
 

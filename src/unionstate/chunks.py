@@ -29,8 +29,12 @@ from typing import Any
 
 import attrs
 
+from unionstate.checks.sharded import Partial, ShardBuffer, ShardedCheck
+from unionstate.converter import structure
 from unionstate.io.read import Limits, RawDataset, RawRecord, read_jsonl_chunk
-from unionstate.report import Finding
+from unionstate.model import RECORD_TYPES
+from unionstate.references import refs_of
+from unionstate.report import Finding, Severity
 from unionstate.resolve import NameIndex, resolve_record
 from unionstate.validate import check_record, reference_findings
 
@@ -91,12 +95,23 @@ class Index:
     ids: list[tuple[str, str, int | None]]  # (id, file, line)
     names: list[RawRecord]  # type, id and names of records that have names
     raw: RawDataset  # header, count and reading findings (no records)
+    #: With ``small=True``: the records that are not events or statements,
+    #: which the consistency rules hold whole.
+    small: list[RawRecord] = attrs.field(factory=list)
 
 
-def index_chunk(chunk: Chunk, limits: Limits | None = None, shown: str | None = None) -> Index:
-    """Pass 1 over one chunk: ids, names and the reading findings."""
+#: The types the rules take a shard at a time (unionstate.checks.sharded).
+BULK_TYPES = ("event", "statement")
+
+
+def index_chunk(
+    chunk: Chunk, limits: Limits | None = None, shown: str | None = None, small: bool = False
+) -> Index:
+    """Pass 1 over one chunk: ids, names and the reading findings (and the
+    small records, with ``small``)."""
     ids: list[tuple[str, str, int | None]] = []
     names: list[RawRecord] = []
+    kept: list[RawRecord] = []
 
     def keep(rec: RawRecord) -> None:
         rid = rec.data.get("id")
@@ -105,41 +120,67 @@ def index_chunk(chunk: Chunk, limits: Limits | None = None, shown: str | None = 
         if isinstance(rec.data.get("names"), list):
             slim = {k: rec.data.get(k) for k in ("type", "id", "names")}
             names.append(RawRecord(slim, rec.file, rec.line))
+        if small and rec.data.get("type") not in BULK_TYPES:
+            kept.append(rec)
 
     raw = read_jsonl_chunk(
         chunk.path, chunk.start, chunk.end, chunk.first_line, limits, keep, shown
     )
-    return Index(ids, names, raw)
+    return Index(ids, names, raw, kept)
 
 
 @attrs.frozen
 class Tables:
     """The small tables every chunk of pass 2 needs: the dataset's ids, the
-    canonical ids and the name index."""
+    canonical ids, the name index and, when the rules run, the check that
+    holds the small records."""
 
     ids: frozenset[str]
     known: frozenset[str]
     names: NameIndex
+    rules: ShardedCheck | None = None
+
+
+@attrs.frozen
+class Checked:
+    """What pass 2 found in one chunk: the findings of names, schema and
+    references, and what the rules found in its events and statements
+    (``None`` without rules, or when the chunk holds an error, after which
+    the rules do not run)."""
+
+    findings: list[Finding]
+    rules: Partial | None = None
 
 
 def check_chunk(
     chunk: Chunk, tables: Tables, limits: Limits | None = None, shown: str | None = None
-) -> list[Finding]:
-    """Pass 2 over one chunk: names resolved, schema and references checked."""
+) -> Checked:
+    """Pass 2 over one chunk: names resolved, schema and references checked,
+    and the rules run over its events and statements."""
     out: list[Finding] = []
     ids, known = tables.ids, tables.known
+    buffer = ShardBuffer(None if tables.rules is None else tables.rules.branch())
 
     def is_known(i: str) -> bool:
         return i in ids or i in known
 
     def check(rec: RawRecord) -> None:
-        found = resolve_record(rec, tables.names)
+        t = rec.data.get("type")
+        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
+        found = resolve_record(rec, tables.names, refs)
         found += check_record(rec)
-        found += reference_findings(rec, is_known)
+        found += reference_findings(rec, is_known, refs)
         out.extend(found)
+        if buffer.dead:
+            return
+        if any(f.severity is Severity.ERROR for f in found):
+            buffer.stop()
+        elif t in BULK_TYPES:
+            buffer.add(structure(rec.data), refs)
 
     read_jsonl_chunk(chunk.path, chunk.start, chunk.end, chunk.first_line, limits, check, shown)
-    return out
+    buffer.flush()
+    return Checked(out, None if buffer.check is None else buffer.check.take())
 
 
 # -- running on every core ------------------------------------------------------
@@ -152,21 +193,20 @@ def _init(tables: Tables | None) -> None:
     _TABLES = tables
 
 
-Task = tuple[Chunk, Limits | None, str | None]
+Task = tuple[Chunk, Limits | None, str | None, bool]
 
 
 def index_task(task: Task, tables: Tables | None = None) -> Index:
-    """Pass 1 of one task (chunk, limits, file name shown)."""
+    """Pass 1 of one task (chunk, limits, file name shown, keep the small records)."""
     return index_chunk(*task)
 
 
-def check_task(task: Task, tables: Tables | None = None) -> list[Finding]:
+def check_task(task: Task, tables: Tables | None = None) -> Checked:
     """Pass 2 of one task, with ``tables`` (or those installed in this
     worker process by the pool's initializer)."""
     tables = tables if tables is not None else _TABLES
     assert tables is not None
-    chunk, limits, shown = task
-    return check_chunk(chunk, tables, limits, shown)
+    return check_chunk(task[0], tables, task[1], task[2])
 
 
 def process_mapper(jobs: int) -> Callable[..., list[Any]]:

@@ -25,18 +25,19 @@ from __future__ import annotations
 import functools
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from unionstate.checks._context import BULK
+from unionstate.checks.sharded import ShardBuffer, ShardedCheck
 from unionstate.converter import structure
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
 from unionstate.model import RECORD_TYPES, DatasetInfo, Record
-from unionstate.references import Ref, refs_of
+from unionstate.references import refs_of
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
@@ -56,9 +57,6 @@ from unionstate.validate import (
     reference_findings,
     validate_raw,
 )
-
-if TYPE_CHECKING:
-    from unionstate.checks.sharded import ShardedCheck
 
 #: Called as ``progress(stage, records_done)`` while a long run goes on.
 Progress = Callable[[str, int], None]
@@ -213,42 +211,6 @@ class _Rules:
     ignore: tuple[str, ...] = ()
 
 
-#: Events and statements checked by the rules at a time in a streamed run.
-SHARD_SIZE = 10_000
-
-
-class _Sharded:
-    """The rules in a streamed run: the small records held once, the events
-    and statements a shard at a time (:mod:`unionstate.checks.sharded`).
-    ``dead`` once any error is seen: the rules then do not run (US007)."""
-
-    def __init__(self) -> None:
-        self.check: ShardedCheck | None = None
-        self.shard: list[Record] = []
-        self.cited: set[str] = set()
-        self.dead = False
-
-    def stop(self) -> None:
-        self.dead = True
-        self.check = None
-        self.shard = []
-
-    def add(self, record: Record, refs: list[Ref]) -> None:
-        """Add a record, with its references (after names are resolved)."""
-        if self.check is None:
-            return
-        self.shard.append(record)
-        self.cited.update(r for _, r, targets in refs if "source" in targets and r != record.id)
-        if len(self.shard) >= SHARD_SIZE:
-            self.flush()
-
-    def flush(self) -> None:
-        if self.check is not None and self.shard:
-            self.check.add(self.shard, cited=self.cited)
-        self.shard = []
-        self.cited = set()
-
-
 def _stream(
     path: str | os.PathLike[str],
     limits: Limits | None,
@@ -258,7 +220,8 @@ def _stream(
     rules: _Rules | None = None,
 ) -> tuple[RawDataset, Report]:
     """Validate in two streamed passes; with ``rules``, run the consistency
-    rules too, holding only the small records (see :class:`_Sharded`)."""
+    rules too, holding only the small records (see
+    :class:`unionstate.checks.sharded.ShardBuffer`)."""
     out = _Capped(max_findings)
     files: list[str] = []
     ids: dict[str, tuple[int, int | None]] = {}
@@ -293,12 +256,9 @@ def _stream(
     out.extend(raw.findings)
     out.extend(check_header(raw))
     out.extend(_shadow_findings(ids, ctx))
-    sharded = _Sharded()
-    if rules is None or raw.unusable or out.errors:
-        sharded.dead = True
-    else:
-        sharded.check = _small_records(small, index, raw, ids, ctx, rules)
-        sharded.dead = sharded.check is None
+    sharded = ShardBuffer(None)
+    if rules is not None and not raw.unusable and not out.errors:
+        sharded = ShardBuffer(_small_records(small, index, raw, ids, ctx, rules))
     small.clear()
 
     done = [0]
@@ -329,25 +289,41 @@ def _stream(
         progress("rules", raw.count)
         if sharded.check is not None:
             sharded.flush()
-            for f in sharded.check.finish():
-                if f.record_id not in ids and not any(r in ids for r in f.related):
-                    continue  # about canonical records only: not the user's concern
-                fi, line = ids.get(f.record_id or "", (-1, None))
-                out.add(attrs.evolve(f, file=files[fi] if fi >= 0 else None, line=line))
+
+            def where(rid: str) -> tuple[str, int | None] | None:
+                at = ids.get(rid)
+                return None if at is None else (files[at[0]], at[1])
+
+            out.extend(_locate(sharded.check.finish(), where))
         else:
-            why = f"{out.errors} error(s)" if out.errors else "unreadable input"
-            out.add(
-                finding(
-                    RULES_SKIPPED,
-                    f"Consistency rules were not run because of {why} above; fix those first.",
-                )
-            )
+            out.add(_rules_skipped(out.errors))
     kept = tuple(sorted(out.kept, key=_sort_key))
     report = Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
     return raw, report
 
 
 _BULK_TYPES = ("event", "statement")
+
+
+def _locate(
+    findings: Iterable[Finding], where: Callable[[str], tuple[str, int | None] | None]
+) -> Iterator[Finding]:
+    """Rule findings with the file and line of their record (``where(id)``,
+    None for an id not in the dataset); those about canonical records only
+    (no record of the dataset's involved) are left out."""
+    for f in findings:
+        at = where(f.record_id) if f.record_id is not None else None
+        if at is None and not any(where(r) is not None for r in f.related):
+            continue  # about canonical records only: not the user's concern
+        file, line = at if at is not None else (None, None)
+        yield attrs.evolve(f, file=file, line=line)
+
+
+def _rules_skipped(errors: int) -> Finding:
+    why = f"{errors} error(s)" if errors else "unreadable input"
+    return finding(
+        RULES_SKIPPED, f"Consistency rules were not run because of {why} above; fix those first."
+    )
 
 
 def _small_records(
@@ -362,8 +338,6 @@ def _small_records(
     structured) and the canonical data's records that the dataset does not
     shadow, the canonical events and statements given as a first shard; None
     when one of the small records fails the schema (pass 2 reports it)."""
-    from unionstate.checks.sharded import ShardedCheck
-
     for rec in small:
         resolve_record(rec, index)
         if check_record(rec):
@@ -400,15 +374,17 @@ def validate_chunks(
     max_findings: int | None = MAX_FINDINGS,
     standalone: bool = False,
     progress: Progress = no_progress,
+    rules: _Rules | None = None,
 ) -> tuple[RawDataset, Report]:
-    """Validate one JSON Lines file (names, schema, references; no rules) as
-    chunks, with ``mapper`` running the per-chunk functions of
-    :mod:`unionstate.chunks`: a process pool (``--jobs``) or a cluster such as
-    Dask (docs/performance.md). The findings are those of a single-process run."""
+    """Validate one JSON Lines file (names, schema, references, and the
+    consistency rules when ``rules`` is given) as chunks, with ``mapper``
+    running the per-chunk functions of :mod:`unionstate.chunks`: a process
+    pool (``--jobs``) or a cluster such as Dask (docs/performance.md). The
+    findings are those of a single-process run."""
     from unionstate.chunks import Tables, check_task, index_task
 
     shown = str(path)
-    tasks = [(c, limits, shown) for c in chunks]
+    tasks = [(c, limits, shown, rules is not None) for c in chunks]
     seen = [0]
 
     def indexed(_: int, ix: Any) -> None:
@@ -456,10 +432,17 @@ def validate_chunks(
         out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
         raw.unusable.append(shown)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
-    tables = Tables(frozenset(first), ctx.ids, NameIndex.build(names, ctx.data))
+    index = NameIndex.build(names, ctx.data)
     names.clear()
     out.extend(check_header(raw))
     out.extend(_shadow_findings(first, ctx))
+    check: ShardedCheck | None = None
+    if rules is not None and not raw.unusable and not out.errors:
+        small = [rec for ix in indexes for rec in ix.small]
+        check = _small_records(small, index, raw, first, ctx, rules)
+    indexes.clear()
+    tables = Tables(frozenset(first), ctx.ids, index, check)
+    parts = []
     if not raw.unusable:
         checked = [0]
 
@@ -467,8 +450,17 @@ def validate_chunks(
             checked[0] += counts[k - 1]
             progress("checking", checked[0])
 
-        for found in mapper(check_task, tasks, tables, done):
-            out.extend(_drop_shadowed_schema(found))
+        for result in mapper(check_task, tasks, tables, done):
+            out.extend(_drop_shadowed_schema(result.findings))
+            parts.append(result.rules)
+    if rules is not None:
+        progress("rules", raw.count)
+        if check is not None and not out.errors and all(p is not None for p in parts):
+            for part in parts:
+                check.merge(part)
+            out.extend(_locate(check.finish(), first.get))
+        else:
+            out.add(_rules_skipped(out.errors))
     kept = tuple(sorted(out.kept, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 
@@ -545,9 +537,22 @@ def validate_path(
 
         select, ignore = tuple(select), tuple(ignore)
         select_rules(select, ignore)  # a bad pattern is a usage error, raised first
-        return _stream(
-            path, limits, max_findings, standalone, progress, _Rules(as_of, select, ignore)
-        )
+        options = _Rules(as_of, select, ignore)
+        p = Path(path)
+        if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
+            from unionstate.chunks import plan, process_mapper
+
+            return validate_chunks(
+                path,
+                plan(path, jobs * 4),
+                process_mapper(jobs),
+                limits=limits,
+                max_findings=max_findings,
+                standalone=standalone,
+                progress=progress,
+                rules=options,
+            )
+        return _stream(path, limits, max_findings, standalone, progress, options)
     progress("reading", 0)
     raw = read(path, limits)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())

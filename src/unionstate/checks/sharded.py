@@ -25,6 +25,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
+import attrs
+
 from unionstate.checks import excepted, order, select_rules
 from unionstate.checks._context import BULK, Context
 from unionstate.checks.events import Presence, clashes, collect_presence
@@ -35,6 +37,20 @@ from unionstate.report import Finding
 
 #: Rules that compare bulk records with each other, run by :meth:`ShardedCheck.finish`.
 ACROSS_SHARDS = ("US109", "US112")
+
+#: Events and statements checked at a time by :class:`ShardBuffer`.
+SHARD_SIZE = 10_000
+
+
+@attrs.frozen
+class Partial:
+    """What some shards found, to be merged into the whole check."""
+
+    findings: list[Finding]
+    exceptions: dict[str, dict[str, str]]
+    presence: Presence
+    part_of: dict[str, str | None]
+    cited: set[str]
 
 
 class ShardedCheck:
@@ -85,6 +101,38 @@ class ShardedCheck:
         if "US112" in self._codes:
             self._cited.update(cited_sources(shard) if cited is None else cited)
 
+    def branch(self) -> ShardedCheck:
+        """A check over the same small records with nothing found yet, for
+        a worker's shards (its :meth:`take` goes back to :meth:`merge`)."""
+        new = object.__new__(ShardedCheck)
+        new._codes, new._rules, new._base = self._codes, self._rules, self._base
+        new._findings, new._exceptions, new._part_of, new._cited = [], {}, {}, set()
+        new._presence = defaultdict(list)
+        return new
+
+    def take(self) -> Partial:
+        r"""What the shards added so far have found, handed over and
+        forgotten: a worker process checks its shards and sends this back,
+        to be :meth:`merge`\ d into the check that holds the base."""
+        part = Partial(
+            self._findings, self._exceptions, dict(self._presence), self._part_of, self._cited
+        )
+        self._findings, self._exceptions, self._part_of, self._cited = [], {}, {}, set()
+        self._presence = defaultdict(list)
+        return part
+
+    def merge(self, part: Partial) -> None:
+        """Add what another copy of this check found (see :meth:`take`)."""
+        self._findings.extend(part.findings)
+        for rid, reasons in part.exceptions.items():
+            mine = self._exceptions.setdefault(rid, {})
+            for code, reason in reasons.items():
+                mine.setdefault(code, reason)
+        for person, items in part.presence.items():
+            self._presence[person].extend(items)
+        self._part_of.update(part.part_of)
+        self._cited.update(part.cited)
+
     def finish(self) -> list[Finding]:
         """Every finding, exceptions applied, in :func:`unionstate.checks.check`'s order."""
         out = list(self._findings)
@@ -95,3 +143,39 @@ class ShardedCheck:
         out = [excepted(self._exceptions, f) for f in out]
         out.sort(key=order)
         return out
+
+
+class ShardBuffer:
+    """Records arriving one at a time, checked :data:`SHARD_SIZE` at a time
+    by ``check``; :meth:`stop` (on the first error of the data: the rules
+    are then not run) drops everything."""
+
+    def __init__(self, check: ShardedCheck | None) -> None:
+        self.check = check
+        self.shard: list[Record] = []
+        self.cited: set[str] = set()
+
+    @property
+    def dead(self) -> bool:
+        return self.check is None
+
+    def stop(self) -> None:
+        self.check = None
+        self.shard = []
+        self.cited = set()
+
+    def add(self, record: Record, refs: Iterable[tuple[str, str, tuple[str, ...]]]) -> None:
+        """Add an event or statement with its references (``refs_of``, names
+        resolved), from which the sources it cites are taken."""
+        if self.check is None:
+            return
+        self.shard.append(record)
+        self.cited.update(r for _, r, targets in refs if "source" in targets and r != record.id)
+        if len(self.shard) >= SHARD_SIZE:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.check is not None and self.shard:
+            self.check.add(self.shard, cited=self.cited)
+        self.shard = []
+        self.cited = set()
