@@ -517,27 +517,14 @@ def validate_path(
         return raw, attrs.evolve(
             report, findings=tuple(sorted((*report.findings, note), key=_sort_key))
         )
-    if not rules:
-        p = Path(path)
-        if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
-            from unionstate.chunks import plan, process_mapper
+    if not rules or not keep_records:
+        options: _Rules | None = None
+        if rules:
+            from unionstate.checks import select_rules
 
-            return validate_chunks(
-                path,
-                plan(path, jobs * 4),
-                process_mapper(jobs),
-                limits=limits,
-                max_findings=max_findings,
-                standalone=standalone,
-                progress=progress,
-            )
-        return _stream(path, limits, max_findings, standalone, progress)
-    if not keep_records:
-        from unionstate.checks import select_rules
-
-        select, ignore = tuple(select), tuple(ignore)
-        select_rules(select, ignore)  # a bad pattern is a usage error, raised first
-        options = _Rules(as_of, select, ignore)
+            select, ignore = tuple(select), tuple(ignore)
+            select_rules(select, ignore)  # a bad pattern is a usage error, raised first
+            options = _Rules(as_of, select, ignore)
         p = Path(path)
         if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
             from unionstate.chunks import plan, process_mapper
