@@ -115,3 +115,25 @@ def test_branches_merged_back_give_the_same_findings() -> None:
         sc.merge(branch.take())
     assert branch.take().findings == []
     assert sc.finish() == check(dataset)
+
+
+def test_presence_packs_and_merges() -> None:
+    from unionstate.checks.events import Presence
+
+    a, b = Presence(), Presence()
+    e = a.add_event("event/x", "2021-09-09", "place/minsk")
+    a.add("person/p", 738000, 738000, e, 3)
+    f = b.add_event("event/y", "2021-09-08/2021-09-10", "place/sochi")
+    b.add("person/p", 737999, 738001, f, 0)
+    b.add("person/q", 737999, 738001, f, 1)
+    a.merge(b)
+    assert len(a) == 3
+    assert a.items("person/p") == [
+        (737999, 738001, "event/y", 0, "2021-09-08/2021-09-10", "place/sochi"),
+        (738000, 738000, "event/x", 3, "2021-09-09", "place/minsk"),
+    ]
+    assert a.items("person/q") == [
+        (737999, 738001, "event/y", 1, "2021-09-08/2021-09-10", "place/sochi")
+    ]
+    with pytest.raises(ValueError, match="out of range"):
+        a.add("person/p", 738000, 738010, e, 0)

@@ -3,7 +3,7 @@ place at a time (US109)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 
 from unionstate.checks import _examples as ex
@@ -158,15 +158,77 @@ def one_place_at_a_time(ctx: Context) -> Iterator[Finding]:
     Each person's attendances are sorted by date and each is compared only
     with the following ones that start before it ends: n log n.
     """
-    presence: Presence = defaultdict(list)
+    presence = Presence()
     collect_presence(ctx, presence)
     part_of = {e.id: e.part_of for e in ctx.all(Event) if e.part_of is not None}
     yield from clashes(presence, part_of, ctx.label)
 
 
-#: Where each person was present: person id -> ``(day lo, day hi, event id,
-#: participant index, event date text, city id)``.
-Presence = dict[str, list[tuple[int, int, str, int, str, str]]]
+_SPAN_BITS = 2  # hi - lo < MAX_SPAN_DAYS <= 4
+_INDEX_BITS = 24  # participant index
+
+
+class Presence:
+    """Where each person was present in person, compactly, for US109: per
+    person an array of two 64-bit numbers per attendance (the first day and
+    the span; the event and the participant index), and per event its id,
+    date text and city once. About 16 bytes an attendance instead of a
+    tuple's ~250, which matters at millions of them."""
+
+    __slots__ = ("_dates", "by_person", "events")
+
+    def __init__(self) -> None:
+        self.by_person: dict[str, array[int]] = {}
+        #: (event id, date text, city id) by event number
+        self.events: list[tuple[str, str, str]] = []
+        self._dates: dict[str, str] = {}
+
+    def add_event(self, event_id: str, date: str, city: str) -> int:
+        """Number an event that has attendances."""
+        date = self._dates.setdefault(date, date)
+        self.events.append((event_id, date, city))
+        return len(self.events) - 1
+
+    def add(self, person: str, lo: int, hi: int, event: int, index: int) -> None:
+        """``person`` attended ``event`` (a number from :meth:`add_event`) as
+        participant ``index``, on a day between ``lo`` and ``hi``."""
+        if not 0 <= hi - lo < 1 << _SPAN_BITS or not 0 <= index < 1 << _INDEX_BITS:
+            raise ValueError(f"attendance out of range: {lo}..{hi}, participant {index}")
+        arr = self.by_person.get(person)
+        if arr is None:
+            arr = self.by_person[person] = array("q")
+        arr.append(lo << _SPAN_BITS | (hi - lo))
+        arr.append(event << _INDEX_BITS | index)
+
+    def merge(self, other: Presence) -> None:
+        """Add another's attendances (renumbering its events)."""
+        offset = len(self.events) << _INDEX_BITS
+        self.events.extend(other.events)
+        for person, theirs in other.by_person.items():
+            arr = self.by_person.get(person)
+            if arr is None:
+                arr = self.by_person[person] = array("q")
+            for k in range(0, len(theirs), 2):
+                arr.append(theirs[k])
+                arr.append(theirs[k + 1] + offset)
+
+    def __len__(self) -> int:
+        return sum(len(a) for a in self.by_person.values()) // 2
+
+    def items(self, person: str) -> list[tuple[int, int, str, int, str, str]]:
+        """``(lo, hi, event id, participant index, date text, city)`` of a
+        person's attendances, sorted by first day, event id and index."""
+        arr = self.by_person[person]
+        out = []
+        mask = (1 << _INDEX_BITS) - 1
+        span = (1 << _SPAN_BITS) - 1
+        for k in range(0, len(arr), 2):
+            day, ev = arr[k], arr[k + 1]
+            event_id, date, city = self.events[ev >> _INDEX_BITS]
+            lo = day >> _SPAN_BITS
+            out.append((lo, lo + (day & span), event_id, ev & mask, date, city))
+        out.sort(key=lambda x: (x[0], x[2], x[3]))
+        return out
 
 
 def collect_presence(ctx: Context, presence: Presence) -> None:
@@ -181,10 +243,13 @@ def collect_presence(ctx: Context, presence: Presence) -> None:
             continue
         if d.hi - d.lo + 1 > MAX_SPAN_DAYS:
             continue
+        number: int | None = None
         for i, p in enumerate(e.participants):
             att = p.attendance if p.attendance is not None else e.attendance
             if att in _PRESENT and ctx.get(p.actor, Person) is not None:
-                presence[p.actor].append((d.lo, d.hi, e.id, i, e.date, city))
+                if number is None:
+                    number = presence.add_event(e.id, e.date, city)
+                presence.add(p.actor, d.lo, d.hi, number, i)
 
 
 def clashes(
@@ -192,8 +257,8 @@ def clashes(
 ) -> Iterator[Finding]:
     """US109 findings from everyone's attendances; ``part_of`` maps each event
     that is part of another to it, ``label`` names a place."""
-    for person, items in presence.items():
-        items.sort(key=lambda x: (x[0], x[2], x[3]))
+    for person in presence.by_person:
+        items = presence.items(person)
         for k, (lo_a, hi_a, ida, _, date_a, city_a) in enumerate(items):
             for n in range(k + 1, len(items)):
                 lo_b, hi_b, idb, ib, date_b, city_b = items[n]

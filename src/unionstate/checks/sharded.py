@@ -22,7 +22,6 @@ dataset, finding for finding (``tests/test_sharded.py``)::
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 
 import attrs
@@ -78,7 +77,7 @@ class ShardedCheck:
             k: dict(v) for k, v in self._base.exceptions.items()
         }
         self._findings: list[Finding] = []
-        self._presence: Presence = defaultdict(list)
+        self._presence = Presence()
         self._part_of: dict[str, str | None] = {}
         self._cited = cited_sources(records) if "US112" in self._codes else set()
         for r in self._rules:
@@ -107,7 +106,7 @@ class ShardedCheck:
         new = object.__new__(ShardedCheck)
         new._codes, new._rules, new._base = self._codes, self._rules, self._base
         new._findings, new._exceptions, new._part_of, new._cited = [], {}, {}, set()
-        new._presence = defaultdict(list)
+        new._presence = Presence()
         return new
 
     def take(self) -> Partial:
@@ -115,10 +114,10 @@ class ShardedCheck:
         forgotten: a worker process checks its shards and sends this back,
         to be :meth:`merge`\ d into the check that holds the base."""
         part = Partial(
-            self._findings, self._exceptions, dict(self._presence), self._part_of, self._cited
+            self._findings, self._exceptions, self._presence, self._part_of, self._cited
         )
         self._findings, self._exceptions, self._part_of, self._cited = [], {}, {}, set()
-        self._presence = defaultdict(list)
+        self._presence = Presence()
         return part
 
     def merge(self, part: Partial) -> None:
@@ -128,8 +127,7 @@ class ShardedCheck:
             mine = self._exceptions.setdefault(rid, {})
             for code, reason in reasons.items():
                 mine.setdefault(code, reason)
-        for person, items in part.presence.items():
-            self._presence[person].extend(items)
+        self._presence.merge(part.presence)
         self._part_of.update(part.part_of)
         self._cited.update(part.cited)
 
