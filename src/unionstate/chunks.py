@@ -21,7 +21,7 @@ finding for finding (tested).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Container, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -32,10 +32,10 @@ import attrs
 from unionstate.checks.sharded import Partial, ShardBuffer, ShardedCheck
 from unionstate.converter import structure
 from unionstate.io.read import Limits, RawDataset, RawRecord, read_jsonl_chunk
-from unionstate.model import RECORD_TYPES
+from unionstate.model import RECORD_TYPES, Record
 from unionstate.references import refs_of
 from unionstate.report import Finding, Severity
-from unionstate.resolve import NameIndex, resolve_record
+from unionstate.resolve import NameIndex, has_names, resolve_record
 from unionstate.validate import check_record, reference_findings
 
 _MiB = 1 << 20
@@ -96,8 +96,8 @@ class Index:
     names: list[RawRecord]  # type, id and names of records that have names
     raw: RawDataset  # header, count and reading findings (no records)
     #: With ``small=True``: the records that are not events or statements,
-    #: which the consistency rules hold whole.
-    small: list[RawRecord] = attrs.field(factory=list)
+    #: which the consistency rules hold whole (see :func:`settle`).
+    small: list[RawRecord | Record] = attrs.field(factory=list)
 
 
 #: The types the rules take a shard at a time (unionstate.checks.sharded).
@@ -111,7 +111,7 @@ def index_chunk(
     small records, with ``small``)."""
     ids: list[tuple[str, str, int | None]] = []
     names: list[RawRecord] = []
-    kept: list[RawRecord] = []
+    kept: list[RawRecord | Record] = []
 
     def keep(rec: RawRecord) -> None:
         rid = rec.data.get("id")
@@ -121,12 +121,25 @@ def index_chunk(
             slim = {k: rec.data.get(k) for k in ("type", "id", "names")}
             names.append(RawRecord(slim, rec.file, rec.line))
         if small and rec.data.get("type") not in BULK_TYPES:
-            kept.append(rec)
+            kept.append(settle(rec))
 
     raw = read_jsonl_chunk(
         chunk.path, chunk.start, chunk.end, chunk.first_line, limits, keep, shown
     )
     return Index(ids, names, raw, kept)
+
+
+def settle(rec: RawRecord) -> RawRecord | Record:
+    """A small record for the rules, structured now when it can be (its
+    references are all ids, so no name needs resolving, and it passes the
+    schema), so that its raw form is not held as well; else as it is, to be
+    resolved and checked once the names are known."""
+    t = rec.data.get("type")
+    if not isinstance(t, str) or t not in RECORD_TYPES:
+        return rec
+    if has_names(refs_of(t, rec.data)) or check_record(rec):
+        return rec
+    return structure(rec.data)
 
 
 @attrs.frozen
@@ -135,8 +148,8 @@ class Tables:
     canonical ids, the name index and, when the rules run, the check that
     holds the small records."""
 
-    ids: frozenset[str]
-    known: frozenset[str]
+    ids: Container[str]
+    known: Container[str]
     names: NameIndex
     rules: ShardedCheck | None = None
 

@@ -248,11 +248,13 @@ def _stream(
     """Validate in two streamed passes; with ``rules``, run the consistency
     rules too, holding only the small records (see
     :class:`unionstate.checks.sharded.ShardBuffer`)."""
+    from unionstate.chunks import settle
+
     out = _Capped(max_findings)
     files: list[str] = []
-    ids: dict[str, tuple[int, int | None]] = {}
+    ids: dict[str, int] = {}  # id -> file number << 40 | line (0: none): one int each
     names: list[RawRecord] = []  # only the names of records that have some
-    small: list[RawRecord] = []  # with rules: the records that are not events or statements
+    small: list[RawRecord | Record] = []  # with rules: records not events or statements
 
     def first_pass(rec: RawRecord) -> None:
         if len(ids) % 10_000 == 0:
@@ -260,18 +262,20 @@ def _stream(
         rid = rec.data.get("id")
         if isinstance(rid, str):
             if rid in ids:
-                fi, line = ids[rid]
-                out.add(duplicate_id(rec, (files[fi], line)))
+                out.add(duplicate_id(rec, at(ids[rid])))
             else:
                 if not files or files[-1] != rec.file:
                     files.append(rec.file)
-                ids[rid] = (len(files) - 1, rec.line)
+                ids[rid] = (len(files) - 1) << 40 | (rec.line or 0)
         if isinstance(rec.data.get("names"), list):
             names.append(
                 RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
             )
         if rules is not None and rec.data.get("type") not in _BULK_TYPES:
-            small.append(rec)
+            small.append(settle(rec))
+
+    def at(code: int) -> tuple[str, int | None]:
+        return files[code >> 40], (code & (1 << 40) - 1) or None
 
     raw = read(path, limits, sink=first_pass)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
@@ -318,8 +322,8 @@ def _stream(
             sharded.flush()
 
             def where(rid: str) -> tuple[str, int | None] | None:
-                at = ids.get(rid)
-                return None if at is None else (files[at[0]], at[1])
+                code = ids.get(rid)
+                return None if code is None else at(code)
 
             out.extend(_locate(sharded.check.finish(), where))
         else:
@@ -354,7 +358,7 @@ def _rules_skipped(errors: int) -> Finding:
 
 
 def _small_records(
-    small: list[RawRecord],
+    small: list[RawRecord | Record],
     index: NameIndex,
     raw: RawDataset,
     ids: Mapping[str, object],
@@ -365,14 +369,18 @@ def _small_records(
     structured) and the canonical data's records that the dataset does not
     shadow, the canonical events and statements given as a first shard; None
     when one of the small records fails the schema (pass 2 reports it)."""
-    for rec in small:
-        resolve_record(rec, index)
-        if check_record(rec):
-            return None
+    base: list[Record] = []
+    for k, rec in enumerate(small):
+        if isinstance(rec, RawRecord):
+            resolve_record(rec, index)
+            if check_record(rec):
+                return None
+            rec = structure(rec.data)
+        base.append(rec)
+        small[k] = rec  # the raw form is freed as we go
+    small.clear()
     header = {k: v for k, v in (raw.header or {}).items() if k != "type"}
     info = DatasetInfo(**header) if header else DatasetInfo(name="unnamed")
-    base: list[Record] = [structure(r.data) for r in small]
-    small.clear()
     as_of = rules.as_of
     theirs: list[Record] = []
     if ctx.data is not None:
@@ -409,25 +417,23 @@ def validate_chunks(
     running the per-chunk functions of :mod:`unionstate.chunks`: a process
     pool (``--jobs``) or a cluster such as Dask (docs/performance.md). The
     findings are those of a single-process run."""
-    from unionstate.chunks import Tables, check_task, index_task
+    from unionstate.chunks import Checked, Index, Tables, check_task, index_task
 
     shown = str(path)
     tasks = [(c, limits, shown, rules is not None) for c in chunks]
-    seen = [0]
-
-    def indexed(_: int, ix: Any) -> None:
-        seen[0] += ix.raw.count
-        progress("indexing", seen[0])
-
-    indexes = mapper(index_task, tasks, None, indexed)
-    counts = [ix.raw.count for ix in indexes]
     raw = RawDataset(files=[shown])
     out = _Capped(max_findings)
-    first: dict[str, tuple[str, int | None]] = {}
+    first: dict[str, int] = {}  # id -> line (0: none)
     names: list[RawRecord] = []
-    for ix in indexes:
+    small: list[RawRecord | Record] = []
+    counts: list[int] = []
+
+    def indexed(_: int, ix: Index) -> None:
+        """Merge a chunk's index as it arrives, in order, and empty it."""
         part = ix.raw
+        counts.append(part.count)
         raw.count += part.count
+        progress("indexing", raw.count)
         if part.header is not None:
             if raw.header is None:
                 raw.header, raw.header_file, raw.header_line = (
@@ -448,10 +454,16 @@ def validate_chunks(
         out.extend(part.findings)
         for rid, file, line in ix.ids:
             if rid in first:
-                out.add(duplicate_id(RawRecord({"id": rid}, file, line), first[rid]))
+                dup = RawRecord({"id": rid}, file, line)
+                out.add(duplicate_id(dup, (shown, first[rid] or None)))
             else:
-                first[rid] = (file, line)
+                first[rid] = line or 0
         names.extend(ix.names)
+        small.extend(ix.small)
+        for held in (ix.ids, ix.names, ix.small, part.findings):
+            held.clear()
+
+    mapper(index_task, tasks, None, indexed)
     if (
         not raw.count
         and not raw.unusable
@@ -466,28 +478,36 @@ def validate_chunks(
     out.extend(_shadow_findings(first, ctx))
     check: ShardedCheck | None = None
     if rules is not None and not raw.unusable and not out.errors:
-        small = [rec for ix in indexes for rec in ix.small]
         check = _small_records(small, index, raw, first, ctx, rules)
-    indexes.clear()
-    tables = Tables(frozenset(first), ctx.ids, index, check)
+    small.clear()
+    tables = Tables(first, ctx.ids, index, check)
     gc.freeze()  # live to the end; forked workers share them untouched
-    parts = []
+    complete = [True]
+    checked = [0]
+
+    def done(k: int, result: Checked) -> None:
+        """Take a chunk's findings and merge its rules' part as it arrives."""
+        checked[0] += counts[k - 1]
+        progress("checking", checked[0])
+        out.extend(_drop_shadowed_schema(result.findings))
+        result.findings.clear()
+        if result.rules is None:
+            complete[0] = False
+        elif check is not None:
+            check.merge(result.rules)
+        object.__setattr__(result, "rules", None)
+
     if not raw.unusable:
-        checked = [0]
-
-        def done(k: int, _: Any) -> None:
-            checked[0] += counts[k - 1]
-            progress("checking", checked[0])
-
-        for result in mapper(check_task, tasks, tables, done):
-            out.extend(_drop_shadowed_schema(result.findings))
-            parts.append(result.rules)
+        mapper(check_task, tasks, tables, done)
     if rules is not None:
         progress("rules", raw.count)
-        if check is not None and not out.errors and all(p is not None for p in parts):
-            for part in parts:
-                check.merge(part)
-            out.extend(_locate(check.finish(), first.get))
+        if check is not None and not out.errors and complete[0]:
+
+            def where(rid: str) -> tuple[str, int | None] | None:
+                line = first.get(rid)
+                return None if line is None else (shown, line or None)
+
+            out.extend(_locate(check.finish(), where))
         else:
             out.add(_rules_skipped(out.errors))
     kept = tuple(sorted(out.kept, key=_sort_key))

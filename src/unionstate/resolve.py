@@ -116,6 +116,13 @@ def _set(data: Any, pointer: str, value: str) -> None:
         data[last] = value
 
 
+def has_names(refs: Iterable[Ref]) -> bool:
+    """Whether some of these references are names, not ids (so that
+    :func:`resolve_record` has something to do)."""
+    id_like = _ID.fullmatch
+    return not all(id_like(value) for _, value, _ in refs)
+
+
 def resolve_record(
     rec: RawRecord, index: NameIndex, refs: list[Ref] | None = None
 ) -> list[Finding]:
@@ -127,9 +134,9 @@ def resolve_record(
         return []
     if refs is None:
         refs = refs_of(t, rec.data)
-    id_like = _ID.fullmatch
-    if all(id_like(value) for _, value, _ in refs):
+    if not has_names(refs):
         return []
+    id_like = _ID.fullmatch
     rid = rec.data.get("id") if isinstance(rec.data.get("id"), str) else None
     out: list[Finding] = []
     where = {"file": rec.file, "line": rec.line, "record_id": rid}
