@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 
 import attrs
+import cattrs
 import pytest
 from hypothesis import given
 
 from unionstate import strategies
-from unionstate.converter import structure, unstructure
+from unionstate.converter import structure, structure_valid, unstructure
 from unionstate.model import RECORD_TYPES, Name, Person, Record
 from unionstate.schema import iter_errors, validator_for
 
@@ -29,6 +30,12 @@ def test_every_generated_record_is_schema_valid(record: Record) -> None:
 def test_structure_after_unstructure_is_identity(record: Record) -> None:
     data = json.loads(json.dumps(unstructure(record)))
     assert structure(data) == record
+    assert structure_valid(data) == record, "the fast road agrees"
+
+
+def test_the_fast_road_sends_bad_data_to_cattrs() -> None:
+    with pytest.raises(cattrs.ClassValidationError, match="While structuring Person"):
+        structure_valid({"type": "person", "id": "person/x", "sources": ["s/a"], "bogus": 1})
 
 
 @given(strategies.records())

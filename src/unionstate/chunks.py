@@ -30,7 +30,7 @@ from typing import Any
 import attrs
 
 from unionstate.checks.sharded import Partial, ShardBuffer, ShardedCheck
-from unionstate.converter import structure
+from unionstate.converter import structure_valid
 from unionstate.io.read import Limits, RawDataset, RawRecord, read_jsonl_chunk
 from unionstate.model import RECORD_TYPES, Record
 from unionstate.references import refs_of
@@ -139,7 +139,7 @@ def settle(rec: RawRecord) -> RawRecord | Record:
         return rec
     if has_names(refs_of(t, rec.data)) or check_record(rec):
         return rec
-    return structure(rec.data)
+    return structure_valid(rec.data)
 
 
 @attrs.frozen
@@ -189,7 +189,7 @@ def check_chunk(
         if any(f.severity is Severity.ERROR for f in found):
             buffer.stop()
         elif t in BULK_TYPES:
-            buffer.add(structure(rec.data), refs)
+            buffer.add(structure_valid(rec.data), refs)
 
     read_jsonl_chunk(chunk.path, chunk.start, chunk.end, chunk.first_line, limits, check, shown)
     buffer.flush()

@@ -34,7 +34,7 @@ import attrs
 
 from unionstate.checks._context import BULK
 from unionstate.checks.sharded import ShardBuffer, ShardedCheck
-from unionstate.converter import structure
+from unionstate.converter import structure_valid
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
 from unionstate.model import RECORD_TYPES, DatasetInfo, Record
@@ -312,7 +312,7 @@ def _stream(
         if out.errors:
             sharded.stop()
         elif t in _BULK_TYPES:
-            sharded.add(structure(rec.data), refs)
+            sharded.add(structure_valid(rec.data), refs)
 
     if not raw.unusable:
         read(path, limits, sink=second_pass)
@@ -375,7 +375,7 @@ def _small_records(
             resolve_record(rec, index)
             if check_record(rec):
                 return None
-            rec = structure(rec.data)
+            rec = structure_valid(rec.data)
         base.append(rec)
         small[k] = rec  # the raw form is freed as we go
     small.clear()
