@@ -160,6 +160,11 @@ class Context:
     exceptions: Mapping[str, Mapping[str, str]]
     #: Names for messages: record id -> English name.
     names: Mapping[str, str]
+    #: Records looked up by :meth:`get` when ``by_id`` has no such id (a
+    #: shard's view of the small records, see :meth:`shard`).
+    below: Mapping[str, Record] = attrs.field(factory=dict, repr=False)
+    #: :meth:`lifetime` answers, by actor id (filled as asked; shared by shards).
+    lifetimes: dict[str, _Life | None] = attrs.field(factory=dict, eq=False, repr=False)
 
     @classmethod
     def build(cls, dataset: Dataset, as_of: str | DateRange | None = None) -> Context:
@@ -245,7 +250,9 @@ class Context:
             raise TypeError(f"a shard holds only events and statements, not {sorted(wrong)}")
         return attrs.evolve(
             part,
-            by_id=_layered(part.by_id, self.by_id),
+            by_id=part.by_id,
+            below=_layered(self.by_id, self.below) if self.below else self.by_id,
+            lifetimes=self.lifetimes,
             tenures_by_office={},
             tenures_by_person=self.tenures_by_person,
             tenures_by_holder=self.tenures_by_holder,
@@ -270,6 +277,8 @@ class Context:
         if record_id is None:
             return None
         r = self.by_id.get(record_id)
+        if r is None:
+            r = self.below.get(record_id)
         return r if isinstance(r, cls) else None
 
     def label(self, record_id: str) -> str:
@@ -282,12 +291,30 @@ class Context:
         """``(kind, start, end)`` EDTF texts of a person's birth and death or
         an organisation's founding and dissolution; ``None`` when neither is
         known."""
+        life = self.lifetime_bounds(actor_id)
+        return None if life is None else life[:3]
+
+    def lifetime_bounds(self, actor_id: str) -> _Life | None:
+        """:meth:`lifetime` with the start's and end's :class:`Bounds`
+        (``start_bounds``, ``end_bounds``), worked out once per actor."""
+        if actor_id in self.lifetimes:
+            return self.lifetimes[actor_id]
         r = self.by_id.get(actor_id)
+        if r is None:
+            r = self.below.get(actor_id)
+        life: _Life | None = None
         if isinstance(r, Person) and (r.birth_date or r.death_date):
-            return ("person", r.birth_date, r.death_date)
-        if isinstance(r, Organization) and (r.founded or r.dissolved):
-            return ("organization", r.founded, r.dissolved)
-        return None
+            b, d = r.birth_date, r.death_date
+            life = ("person", b, d, start_bounds(b), end_bounds(d))
+        elif isinstance(r, Organization) and (r.founded or r.dissolved):
+            b, d = r.founded, r.dissolved
+            life = ("organization", b, d, start_bounds(b), end_bounds(d))
+        self.lifetimes[actor_id] = life
+        return life
+
+
+#: (kind, start text, end text, start bounds, end bounds) of an actor's lifetime.
+_Life = tuple[str, str | None, str | None, Bounds, Bounds]
 
 
 def _layered(top: Mapping[str, _V], below: Mapping[str, _V]) -> Mapping[str, _V]:

@@ -96,7 +96,9 @@ def graded(truth: Truth, definite: Severity = Severity.ERROR) -> Severity | None
 
 def worst(*truths: Truth) -> Truth:
     """The strongest of several violation truths (YES > MAYBE > NO)."""
-    return max(truths, key=lambda t: t.value, default=Truth.NO)
+    if Truth.YES in truths:
+        return Truth.YES
+    return Truth.MAYBE if Truth.MAYBE in truths else Truth.NO
 
 
 def both(a: Truth, b: Truth) -> Truth:

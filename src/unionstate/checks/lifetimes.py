@@ -61,61 +61,63 @@ def within_lifetime(ctx: Context) -> Iterator[Finding]:
         actors = [t.person] if office is None else [t.person, office.organization]
         for actor in actors:
             if t.start is not None:
-                yield from _check(
+                yield from _found(
+                    _check(
+                        ctx,
+                        t,
+                        "/start",
+                        actor,
+                        start_bounds(t.start),
+                        "tenure.start",
+                        t.start,
+                        f"the start of {t.id}",
+                    )
+                )
+            yield from _found(
+                _check(
                     ctx,
                     t,
-                    "/start",
+                    "/end",
                     actor,
-                    start_bounds(t.start),
-                    "tenure.start",
-                    t.start,
-                    f"the start of {t.id}",
+                    end_bounds(t.end),
+                    "tenure.end",
+                    t.end or "ongoing",
+                    f"the end of {t.id}",
+                    end_only=True,
                 )
-            yield from _check(
-                ctx,
-                t,
-                "/end",
-                actor,
-                end_bounds(t.end),
-                "tenure.end",
-                t.end or "ongoing",
-                f"the end of {t.id}",
-                end_only=True,
             )
     for e in ctx.all(Event):
         if did_not_happen(e) or parse_opt(e.date) is None:
             continue
+        when = start_bounds(e.date)
         for i, p in enumerate(e.participants):
-            yield from _check(
-                ctx,
-                e,
-                f"/participants/{i}/actor",
-                p.actor,
-                start_bounds(e.date),
-                "event",
-                e.date,
-                e.id,
-            )
+            f = _check(ctx, e, f"/participants/{i}/actor", p.actor, when, "event", e.date, e.id)
+            if f is not None:
+                yield f
     for s in ctx.all(Statement):
         if parse_opt(s.date) is None:
             continue
         for who, ptr in ((s.speaker, "/speaker"), (s.medium, "/medium")):
             if who is not None:
-                yield from _check(ctx, s, ptr, who, start_bounds(s.date), "statement", s.date, s.id)
+                yield from _found(
+                    _check(ctx, s, ptr, who, start_bounds(s.date), "statement", s.date, s.id)
+                )
     for a in ctx.with_lifecycle():
         for i, st in enumerate(a.lifecycle):
             if st.date is None or parse_opt(st.date) is None:
                 continue
             for j, by in enumerate(st.by):
-                yield from _check(
-                    ctx,
-                    a,
-                    f"/lifecycle/{i}/by/{j}",
-                    by,
-                    start_bounds(st.date),
-                    f"lifecycle.{st.stage.value}",
-                    st.date,
-                    f"the '{st.stage.value}' step of {a.id}",
+                yield from _found(
+                    _check(
+                        ctx,
+                        a,
+                        f"/lifecycle/{i}/by/{j}",
+                        by,
+                        start_bounds(st.date),
+                        f"lifecycle.{st.stage.value}",
+                        st.date,
+                        f"the '{st.stage.value}' step of {a.id}",
+                    )
                 )
 
 
@@ -130,19 +132,19 @@ def _check(
     subject: str,
     *,
     end_only: bool = False,
-) -> Iterator[Finding]:
-    """Findings for ``when`` (a day or the end of a period) outside the
-    lifetime of ``actor``."""
-    life = ctx.lifetime(actor)
+) -> Finding | None:
+    """The finding for ``when`` (a day or the end of a period) outside the
+    lifetime of ``actor``, if it is."""
+    life = ctx.lifetime_bounds(actor)
     if life is None:
-        return
-    kind, begin, end = life
-    early = Truth.NO if begin is None or end_only else lt(when, start_bounds(begin))
-    late = Truth.NO if end is None else lt(end_bounds(end), when)
+        return None
+    kind, begin, end, begin_bounds, end_bounds_ = life
+    early = Truth.NO if begin is None or end_only else lt(when, begin_bounds)
+    late = Truth.NO if end is None else lt(end_bounds_, when)
     truth = worst(early, late)
     sev = graded(truth)
     if sev is None:
-        return
+        return None
     maybe = "" if truth is Truth.YES else "possibly "
     if early is truth:
         key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", begin, _BEGIN_VERB[kind], "before"
@@ -153,4 +155,9 @@ def _check(
         msg = f"{actor} {verb} on {date}, but {subject} is still open (ongoing)."
     else:
         msg = f"{actor} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
-    yield found("US102", sev, msg, rec, pointer, related=(actor,), dates_={what: text, key: date})
+    return found("US102", sev, msg, rec, pointer, related=(actor,), dates_={what: text, key: date})
+
+
+def _found(f: Finding | None) -> Iterator[Finding]:
+    if f is not None:
+        yield f

@@ -113,9 +113,7 @@ class ShardedCheck:
         r"""What the shards added so far have found, handed over and
         forgotten: a worker process checks its shards and sends this back,
         to be :meth:`merge`\ d into the check that holds the base."""
-        part = Partial(
-            self._findings, self._exceptions, self._presence, self._part_of, self._cited
-        )
+        part = Partial(self._findings, self._exceptions, self._presence, self._part_of, self._cited)
         self._findings, self._exceptions, self._part_of, self._cited = [], {}, {}, set()
         self._presence = Presence()
         return part
