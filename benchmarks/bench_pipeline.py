@@ -1,28 +1,35 @@
-"""Throughput and peak memory of the validation pipeline next to the JSON
+"""Throughput and peak memory of ``unionstate validate`` next to the JSON
 parse floor, on realistic synthetic data (benchmarks/generate.py, seeded, 1%
 planted rule errors), in one run:
 
     python benchmarks/bench_pipeline.py                  # 10k and 100k records
-    python benchmarks/bench_pipeline.py 10000 100000 1000000   # ~1M: minutes, GBs
+    python benchmarks/bench_pipeline.py 10000 100000 1000000   # + 1M: ~10 min
     python benchmarks/bench_pipeline.py 10000 --profile  # + cProfile of one run
 
 For each size the dataset is generated once to a temporary JSON Lines file;
-then each step runs in a fresh interpreter (so peak RSS, from
-``getrusage(RUSAGE_SELF).ru_maxrss``, never carries over from an earlier
-step), after its imports and before its work is timed:
+then each step runs in a fresh process:
 
 * ``read lines``: iterate the file's lines (the I/O floor);
-* ``json.loads``: parse every line with the stdlib (the parse floor);
+* ``json.loads``: parse every line with the stdlib (the parse floor of
+  this pipeline);
 * ``orjson.loads``: the same with orjson, if it is importable;
-* ``validate, no rules``: ``validate_path(rules=False, standalone=True)``:
-  names, schema and references, streamed;
-* ``the same, --jobs 2``: the per-record stages on two processes;
-* ``validate + rules``: ``validate_path(rules=True, standalone=True)``: the
-  same on records kept in memory, then the consistency rules.
+* ``CLI --no-rules``: ``unionstate validate FILE --standalone --no-rules
+  --jobs 1``: names, schema and references, streamed;
+* ``CLI --no-rules -j2``: the same on two processes;
+* ``CLI all rules``: ``unionstate validate FILE --standalone --jobs 1``:
+  names, schema, references and every consistency rule, streamed (small
+  records held once, events and statements a shard at a time);
+* ``CLI all rules -j2``: the same on two processes (the default here);
+* ``API in memory``: ``validate_path(rules=True, keep_records=True)``, which
+  holds every record (run up to 200,000 records only).
 
-Each row gives records/s, the RSS when the step started (interpreter and
-imports) and its peak, and the time as a multiple of ``json.loads``. Times
-include first-use costs inside the step (compiling the JSON Schemas).
+The CLI runs get ``--max-rules-bytes`` high enough that the rules always
+run. Each row gives records/s, the peak memory and the time as a multiple
+of ``json.loads``. Memory: for in-process steps the peak RSS
+(``getrusage``); for CLI runs the peak of the summed PSS of the whole process
+tree (workers' shared pages counted once, sampled every 50 ms from
+``/proc/PID/smaps_rollup``) and, apart, the main process's peak RSS. Times
+include start-up and first-use costs (imports, compiling the JSON Schemas).
 """
 
 from __future__ import annotations
@@ -45,10 +52,21 @@ STEPS = {
     "lines": "read lines",
     "json": "json.loads",
     "orjson": "orjson.loads",
-    "schema": "validate, no rules",
-    "jobs2": "  the same, --jobs 2",
-    "rules": "validate + rules",
+    "schema": "CLI --no-rules",
+    "schema2": "CLI --no-rules -j2",
+    "rules": "CLI all rules",
+    "rules2": "CLI all rules -j2",
+    "memory": "API in memory",
 }
+#: The CLI's arguments of each CLI step.
+CLI = {
+    "schema": ["--no-rules", "--jobs", "1"],
+    "schema2": ["--no-rules", "--jobs", "2"],
+    "rules": ["--jobs", "1"],
+    "rules2": ["--jobs", "2"],
+}
+#: Sizes above this skip the in-memory step (about 5 kB a record).
+MEMORY_STEP_MAX = 200_000
 
 
 def _rss_kib() -> int:
@@ -56,10 +74,10 @@ def _rss_kib() -> int:
 
 
 def measure(step: str, path: str) -> dict[str, object]:
-    """Run one step on ``path`` in this process; its time, RSS and result."""
+    """Run one in-process step on ``path``; its time, peak RSS and result."""
     extra: dict[str, int] = {}
     if step == "lines":
-        start_rss, t = _rss_kib(), time.perf_counter()
+        t = time.perf_counter()
         with open(path, "rb") as f:
             n = sum(1 for _ in f)
     elif step in ("json", "orjson"):
@@ -68,7 +86,7 @@ def measure(step: str, path: str) -> dict[str, object]:
             import orjson
 
             loads = orjson.loads
-        start_rss, t = _rss_kib(), time.perf_counter()
+        t = time.perf_counter()
         n = 0
         with open(path, "rb") as f:
             for line in f:
@@ -78,20 +96,68 @@ def measure(step: str, path: str) -> dict[str, object]:
         from unionstate.io.read import Limits
         from unionstate.pipeline import validate_path
 
-        # the rules run whatever the size: measure them, not the US009 fallback
-        limits = Limits(max_rules_bytes=1 << 62)
-        jobs = 2 if step == "jobs2" else 1
-        start_rss, t = _rss_kib(), time.perf_counter()
-        raw, report = validate_path(
-            path, rules=step == "rules", standalone=True, limits=limits, jobs=jobs
-        )
+        limits = Limits(max_rules_bytes=1 << 62)  # measure the rules, not US009
+        t = time.perf_counter()
+        raw, report = validate_path(path, standalone=True, limits=limits, keep_records=True)
         n = raw.count
         extra = report.counts()
     seconds = time.perf_counter() - t
-    return {"seconds": seconds, "n": n, "rss0": start_rss, "rss": _rss_kib(), **extra}
+    return {"seconds": seconds, "n": n, "pss": _rss_kib(), "main": _rss_kib(), **extra}
+
+
+def _tree(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            continue
+    return out
+
+
+def _kib(pid: int, field: str) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            for line in f:
+                if line.startswith(field + ":"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run_cli(step: str, path: Path) -> dict[str, object]:
+    """Run ``unionstate validate`` for a CLI step; time, peak tree PSS, peak
+    main RSS and the summary counts."""
+    exe = Path(sys.executable).with_name("unionstate")
+    args = [str(exe), "validate", str(path), "--standalone", "--max-rules-bytes", "1000G"]
+    t = time.perf_counter()
+    proc = subprocess.Popen(
+        [*args, *CLI[step]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+    )
+    pss = main = 0
+    while proc.poll() is None:
+        pss = max(pss, sum(_kib(p, "Pss") for p in _tree(proc.pid)))
+        main = max(main, _kib(proc.pid, "Rss"))
+        time.sleep(0.05)
+    seconds = time.perf_counter() - t
+    assert proc.stdout is not None
+    last = proc.stdout.read().strip().splitlines()[-1]
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"{step}: exit {proc.returncode}: {last}")
+    # "N records in 1 file(s): E error(s), W warning(s), I info, X excepted"
+    words = last.replace(",", "").split()
+    counts = {"error": int(words[-8]), "warning": int(words[-6]), "info": int(words[-4])}
+    return {"seconds": seconds, "n": int(words[0]), "pss": pss, "main": main, **counts}
 
 
 def _child(step: str, path: Path) -> dict[str, object]:
+    if step in CLI:
+        return run_cli(step, path)
     out = subprocess.run(
         [sys.executable, __file__, "--measure", step, str(path)],
         check=True,
@@ -149,6 +215,8 @@ def bench(sizes: list[int], seed: int, rate: float) -> None:
             )
             results[n] = {}
             for step in steps:
+                if step == "memory" and n > MEMORY_STEP_MAX:
+                    continue
                 results[n][step] = r = _child(step, path)
                 print(f"#   {STEPS[step]:<20} {r['seconds']:8.2f} s", flush=True)
             path.unlink()
@@ -159,27 +227,32 @@ Results = dict[int, dict[str, dict[str, object]]]
 
 
 def _table(sizes: list[int], steps: list[str], res: Results) -> None:
-    cols = "  ".join(f"{f'{n:,} records':^40}" for n in sizes)
-    sub = "  ".join(f"{'rec/s':>11} {'RSS0 MiB':>8} {'peak MiB':>8} {'x json':>8}" for _ in sizes)
+    cols = "  ".join(f"{f'{n:,} records':^38}" for n in sizes)
+    sub = "  ".join(f"{'rec/s':>10} {'peak MiB':>8} {'main MiB':>8} {'x json':>8}" for _ in sizes)
     print()
-    print(f"{'':<20}  {cols}")
-    print(f"{'step':<20}  {sub}")
+    print(f"{'step':<20}  {cols}")
+    print(f"{'':<20}  {sub}")
     for step in steps:
         cells = []
         for n in sizes:
+            if step not in res[n]:
+                cells.append(f"{'(skipped)':>38}")
+                continue
             r, floor = res[n][step], res[n]["json"]
             secs = float(r["seconds"])  # type: ignore[arg-type]
             ratio = secs / float(floor["seconds"])  # type: ignore[arg-type]
             cells.append(
-                f"{n / secs:>11,.0f} {_mib(r['rss0']):>8} {_mib(r['rss']):>8} {ratio:>7.1f}x"
+                f"{n / secs:>10,.0f} {_mib(r['pss']):>8} {_mib(r['main']):>8} {ratio:>7.1f}x"
             )
         print(f"{STEPS[step]:<20}  {'  '.join(cells)}")
     for n in sizes:
-        c = res[n]["rules"]
-        print(
-            f"({n:,}: validate + rules reported {c.get('error')} errors, "
-            f"{c.get('warning')} warnings, {c.get('info')} info)"
-        )
+        for step in ("rules2", "memory"):
+            if step in res[n]:
+                c = res[n][step]
+                print(
+                    f"({n:,}: {STEPS[step]} reported {c.get('error')} errors, "
+                    f"{c.get('warning')} warnings, {c.get('info')} info)"
+                )
 
 
 def profile(n: int, seed: int, rate: float, top: int) -> None:
@@ -191,13 +264,13 @@ def profile(n: int, seed: int, rate: float, top: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "profile.jsonl"
         _generate(n, path, seed, rate)
-        validate_path(path, rules=True, standalone=True)  # warm: schemas compiled
+        validate_path(path, standalone=True, keep_records=False)  # warm: schemas compiled
         prof = cProfile.Profile()
         prof.enable()
-        validate_path(path, rules=True, standalone=True)
+        validate_path(path, standalone=True, keep_records=False)
         prof.disable()
     stats = pstats.Stats(prof, stream=sys.stdout)
-    print(f"\n# cProfile of validate_path(rules=True) on {n:,} records (warm)")
+    print(f"\n# cProfile of the CLI's streamed run with rules on {n:,} records (warm)")
     stats.sort_stats("tottime").print_stats(top)
     stats.sort_stats("cumulative").print_stats(top)
 

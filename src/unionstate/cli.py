@@ -70,7 +70,7 @@ def _limit_options(p: argparse.ArgumentParser) -> None:
         type=_size,
         default=d.max_rules_bytes,
         metavar="N",
-        help="largest input the consistency rules run on (default: 512M)",
+        help="largest input the consistency rules run on (default: 2G)",
     )
     p.add_argument(
         "--max-findings",

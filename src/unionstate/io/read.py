@@ -64,10 +64,12 @@ class Limits:
     max_record_bytes: int = 16 * _MiB
     #: The largest JSON document (or data-directory file) read whole.
     max_document_bytes: int = 256 * _MiB
-    #: The largest input the consistency rules run on: they hold every
-    #: record in memory (about 5 kB each); above it, schema and references
-    #: are checked in bounded memory and a US009 warning says so.
-    max_rules_bytes: int = 512 * _MiB
+    #: The largest input the consistency rules run on: they hold the records
+    #: that are not events or statements and an index of every id (in all
+    #: about 1.7 bytes of memory per input byte, measured at 1M records;
+    #: docs/performance.md); above it, schema and references are checked in
+    #: bounded memory and a US009 warning says so.
+    max_rules_bytes: int = 2048 * _MiB
 
 
 @attrs.frozen(slots=True)
