@@ -135,18 +135,17 @@ def run_cli(step: str, path: Path) -> dict[str, object]:
     main RSS and the summary counts."""
     exe = Path(sys.executable).with_name("unionstate")
     args = [str(exe), "validate", str(path), "--standalone", "--max-rules-bytes", "1000G"]
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        [*args, *CLI[step]], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
-    )
-    pss = main = 0
-    while proc.poll() is None:
-        pss = max(pss, sum(_kib(p, "Pss") for p in _tree(proc.pid)))
-        main = max(main, _kib(proc.pid, "Rss"))
-        time.sleep(0.05)
-    seconds = time.perf_counter() - t
-    assert proc.stdout is not None
-    last = proc.stdout.read().strip().splitlines()[-1]
+    with tempfile.TemporaryFile("w+") as report:  # a pipe would fill up and block
+        t = time.perf_counter()
+        proc = subprocess.Popen([*args, *CLI[step]], stdout=report, stderr=subprocess.DEVNULL)
+        pss = main = 0
+        while proc.poll() is None:
+            pss = max(pss, sum(_kib(p, "Pss") for p in _tree(proc.pid)))
+            main = max(main, _kib(proc.pid, "Rss"))
+            time.sleep(0.05)
+        seconds = time.perf_counter() - t
+        report.seek(0)
+        last = report.read().strip().splitlines()[-1]
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{step}: exit {proc.returncode}: {last}")
     # "N records in 1 file(s): E error(s), W warning(s), I info, X excepted"

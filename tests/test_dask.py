@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from _generator import load_generator
 from unionstate import chunks
 from unionstate.chunks import dask_mapper, plan
-from unionstate.pipeline import validate_chunks, validate_path
+from unionstate.pipeline import RuleOptions, validate_chunks, validate_path
 
 pytest.importorskip("dask")
 
@@ -59,3 +60,21 @@ def test_process_pool_and_dask_agree(tmp_path: Path, monkeypatch: pytest.MonkeyP
     _, pool = validate_path(path, rules=False, standalone=True, jobs=2)
     _, dsk = validate_chunks(path, plan(path, 8), dask_mapper("threads"), standalone=True)
     assert [f.to_dict() for f in pool.findings] == [f.to_dict() for f in dsk.findings]
+
+
+@pytest.mark.parametrize("scheduler", ["sync", "processes"])
+def test_dask_runs_the_rules_too(tmp_path: Path, scheduler: str) -> None:
+    """With ``rules``, the small records go to every task with the tables
+    and each chunk's part of the rules comes back to be merged."""
+    gen = load_generator()
+    records, planted = gen.generate(1500, seed=31, error_rate=0.02, kinds=("rules",))
+    path = tmp_path / "d.jsonl"
+    gen.write_jsonl(records, path, bad_lines=planted)
+    parts = plan(path, 6, min_bytes=20_000)
+    assert len(parts) > 3
+    _, whole = validate_path(path, standalone=True, max_findings=None)
+    _, dsk = validate_chunks(
+        path, parts, dask_mapper(scheduler), standalone=True, max_findings=None, rules=RuleOptions()
+    )
+    assert [f.to_dict() for f in dsk.findings] == [f.to_dict() for f in whole.findings]
+    assert {"US103", "US104", "US109"} <= {f.code for f in dsk.findings}

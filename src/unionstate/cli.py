@@ -148,8 +148,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="processes for the per-record stages of --no-rules on JSON Lines "
-        "(default: every core)",
+        help="processes for a JSON Lines file: the per-record stages and the rules "
+        "over events and statements run on each (default: every core)",
     )
     _limit_options(v)
 

@@ -204,8 +204,10 @@ def _shadow_findings(ids: Iterable[str], ctx: _Context) -> list[Finding]:
 
 
 @attrs.frozen
-class _Rules:
-    """What the consistency rules are asked to do in a streamed run."""
+class RuleOptions:
+    """What the consistency rules are asked to do in a streamed run (see
+    :func:`validate_chunks`): the as-of day and the rules selected and
+    ignored (codes, code prefixes or names)."""
 
     as_of: str | None = None
     select: tuple[str, ...] = ()
@@ -243,7 +245,7 @@ def _stream(
     max_findings: int | None,
     standalone: bool,
     progress: Progress,
-    rules: _Rules | None = None,
+    rules: RuleOptions | None = None,
 ) -> tuple[RawDataset, Report]:
     """Validate in two streamed passes; with ``rules``, run the consistency
     rules too, holding only the small records (see
@@ -363,7 +365,7 @@ def _small_records(
     raw: RawDataset,
     ids: Mapping[str, object],
     ctx: _Context,
-    rules: _Rules,
+    rules: RuleOptions,
 ) -> ShardedCheck | None:
     """The rules over the small records of the first pass (names resolved,
     structured) and the canonical data's records that the dataset does not
@@ -410,7 +412,7 @@ def validate_chunks(
     max_findings: int | None = MAX_FINDINGS,
     standalone: bool = False,
     progress: Progress = no_progress,
-    rules: _Rules | None = None,
+    rules: RuleOptions | None = None,
 ) -> tuple[RawDataset, Report]:
     """Validate one JSON Lines file (names, schema, references, and the
     consistency rules when ``rules`` is given) as chunks, with ``mapper``
@@ -568,13 +570,13 @@ def validate_path(
             report, findings=tuple(sorted((*report.findings, note), key=_sort_key))
         )
     if not rules or not keep_records:
-        options: _Rules | None = None
+        options: RuleOptions | None = None
         if rules:
             from unionstate.checks import select_rules
 
             select, ignore = tuple(select), tuple(ignore)
             select_rules(select, ignore)  # a bad pattern is a usage error, raised first
-            options = _Rules(as_of, select, ignore)
+            options = RuleOptions(as_of, select, ignore)
         p = Path(path)
         if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
             from unionstate.chunks import plan, process_mapper
