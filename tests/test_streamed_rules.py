@@ -6,11 +6,14 @@ at a time (unionstate.checks.sharded), the file read twice."""
 from __future__ import annotations
 
 import gc
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from _generator import load_generator
 from unionstate import chunks
@@ -125,3 +128,26 @@ def test_garbage_collection_is_left_as_it_was(tmp_path: Path, shard_size: int, j
     validate_path(path, standalone=True, keep_records=False, jobs=jobs)
     assert gc.get_threshold() == before
     assert gc.get_freeze_count() == 0
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 10**6),
+    n=st.integers(gen.MIN_RECORDS, 500),
+    kind=st.sampled_from(["none", "rules", "schema", *gen.ALL_KINDS]),
+    size=st.integers(1, 60),
+)
+def test_any_generated_dataset(seed: int, n: int, kind: str, size: int) -> None:
+    """Random seeds, sizes, planted kinds and shard sizes: the streamed run
+    reports what the in-memory run does."""
+    records, planted = gen.generate(n, seed=seed, error_rate=0.03, kinds=(kind,))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "d.jsonl"
+        gen.write_jsonl(records, path, bad_lines=planted)
+        old = sharded.SHARD_SIZE
+        sharded.SHARD_SIZE = size
+        try:
+            memory, streamed = both(path, standalone=True)
+        finally:
+            sharded.SHARD_SIZE = old
+    assert streamed == memory
