@@ -13,6 +13,7 @@ Dates inside the rules are handled two ways:
 
 from __future__ import annotations
 
+import functools
 from collections import ChainMap, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import TypeVar, cast
@@ -51,9 +52,7 @@ UNKNOWN: Bounds = (NEG, POS)
 ONGOING: Bounds = (POS, POS)
 
 
-def parse_opt(text: str | None) -> DateRange | None:
-    """The range of an EDTF text; ``None`` when absent or not valid (the schema
-    stage reports invalid dates, the rules skip them)."""
+def _parse_opt(text: str | None) -> DateRange | None:
     if text is None:
         return None
     try:
@@ -62,23 +61,48 @@ def parse_opt(text: str | None) -> DateRange | None:
         return None
 
 
+_parse_opt_cached = functools.lru_cache(maxsize=65536)(_parse_opt)
+
+
+def parse_opt(text: str | None) -> DateRange | None:
+    """The range of an EDTF text; ``None`` when absent or not valid (the schema
+    stage reports invalid dates, the rules skip them). Cached: the rules ask
+    for the same dates many times."""
+    try:
+        return _parse_opt_cached(text)
+    except TypeError:  # unhashable: not a date
+        return None
+
+
 def bounds(r: DateRange) -> Bounds:
     """``(lo, hi)`` of a range, open sides widened to ``NEG``/``POS``."""
     return (NEG if r.lo is None else r.lo, POS if r.hi is None else r.hi)
 
 
-def start_bounds(text: str | None) -> Bounds:
-    """Bounds of a period start; absent = unknown."""
+def _start_bounds(text: str | None) -> Bounds:
     r = parse_opt(text)
     return UNKNOWN if r is None else bounds(r)
 
 
-def end_bounds(text: str | None) -> Bounds:
-    """Bounds of a period end; absent = still ongoing (after every day)."""
+def _end_bounds(text: str | None) -> Bounds:
     if text is None:
         return ONGOING
     r = parse_opt(text)
     return UNKNOWN if r is None else bounds(r)
+
+
+_start_cached = functools.lru_cache(maxsize=65536)(_start_bounds)
+_end_cached = functools.lru_cache(maxsize=65536)(_end_bounds)
+
+
+def start_bounds(text: str | None) -> Bounds:
+    """Bounds of a period start; absent = unknown."""
+    return _start_cached(text)
+
+
+def end_bounds(text: str | None) -> Bounds:
+    """Bounds of a period end; absent = still ongoing (after every day)."""
+    return _end_cached(text)
 
 
 def lt(a: Bounds, b: Bounds) -> Truth:
