@@ -110,9 +110,9 @@ RULES_TOO_LARGE = _code(
     "rules-too-large",
     W,
     "Consistency rules not run on a large input",
-    "The consistency rules hold the whole dataset in memory; the input is over "
-    "--max-rules-bytes, so only reading, names, schema and references were checked, in "
-    "bounded memory.",
+    "The consistency rules hold the records that are not events or statements and every id "
+    "in memory; the input is over --max-rules-bytes, so only reading, names, schema and "
+    "references were checked, in bounded memory.",
 )
 TOO_LARGE = _code(
     "US008",
