@@ -14,10 +14,13 @@ third-party meeting is checked against our tenures. Only findings that
 concern the third party's records are reported. Validating the canonical
 data itself is always standalone.
 
-**Streaming.** Without rules, :func:`validate_path` reads the input twice
-(ids and names first, then names resolved, schema and references) and keeps
-only the id and name indexes and at most ``max_findings`` findings of each
-code, so memory does not grow with the number of records beyond those.
+**Streaming.** With ``keep_records=False`` (the CLI), :func:`validate_path`
+reads the input twice: ids, names and the small records (all but events and
+statements) first; then names resolved, schema and references, with the
+events and statements handed to the rules a shard at a time
+(:mod:`unionstate.checks.sharded`). It keeps only the indexes, the small
+records, what the cross-shard rules need and at most ``max_findings``
+findings of each code. Without rules only the indexes are kept.
 """
 
 from __future__ import annotations
@@ -123,12 +126,10 @@ def run_rules(
     as_of: str | None = None,
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
-    free: bool = False,
 ) -> list[Finding]:
-    """Consistency findings of a raw dataset (checked together with
-    ``against``, the canonical data, when given), located by file and line.
-    With ``free``, the raw records are dropped once structured (``raw.count``
-    keeps their number), so they are not held twice while the rules run.
+    """Consistency findings of a raw dataset held in memory (checked together
+    with ``against``, the canonical data, when given), located by file and
+    line. (Large files stream instead: see :func:`validate_path`.)
 
     Raises ``ValueError`` for a ``select``/``ignore`` pattern that names no rule.
     """
@@ -137,17 +138,9 @@ def run_rules(
     select_rules(select, ignore)  # validate the patterns before anything else
     errors = sum(1 for f in prior if f.severity is Severity.ERROR)
     if raw.unusable or errors:
-        why = f"{errors} error(s)" if errors else "unreadable input"
-        return [
-            finding(
-                RULES_SKIPPED,
-                f"Consistency rules were not run because of {why} above; fix those first.",
-            )
-        ]
+        return [_rules_skipped(errors)]
     where = {str(r.data.get("id")): (r.file, r.line) for r in raw.records}
     theirs = from_raw(raw)
-    if free:
-        raw.records.clear()
     dataset = theirs
     if against is not None:
         own = {r.id for r in theirs.records}
@@ -155,13 +148,7 @@ def run_rules(
         dataset = Dataset(theirs.info, merged)
         if as_of is None and theirs.info.as_of is None:
             as_of = against.info.as_of
-    out = []
-    for f in check(dataset, as_of=as_of, select=select, ignore=ignore):
-        if f.record_id not in where and not any(r in where for r in f.related):
-            continue  # about canonical records only: not the user's concern
-        file, line = where.get(f.record_id or "", (None, None))
-        out.append(attrs.evolve(f, file=file, line=line))
-    return out
+    return list(_locate(check(dataset, as_of=as_of, select=select, ignore=ignore), where.get))
 
 
 class _Capped:
@@ -543,9 +530,14 @@ def validate_path(
     """Read a dataset and run names, schema, references and (unless ``rules``
     is false) the consistency rules in one pass, against the canonical data
     unless ``standalone``; keep at most ``max_findings`` findings of each code
-    (None: all), counting the rest. ``keep_records=False`` frees the raw
-    records once the rules have them (the returned ``raw.records`` is then
-    empty), so a large dataset is not held twice."""
+    (None: all), counting the rest.
+
+    ``keep_records=True`` (the default) holds every record and returns them in
+    ``raw.records``. ``keep_records=False`` (what the CLI does) streams: the
+    file is read twice, only the small records and the indexes are held, and
+    the rules take events and statements a shard at a time, on ``jobs``
+    processes for a JSON Lines file (D23-D25); ``raw.records`` is then empty.
+    The findings are the same either way (tested)."""
     size = input_bytes(path)
     limit = (limits or Limits()).max_rules_bytes
     if rules and size > limit:
@@ -612,7 +604,6 @@ def validate_path(
         as_of=as_of,
         select=select,
         ignore=ignore,
-        free=not keep_records,
     )
     return raw, Report.of(findings, records=raw.count, files=raw.files, max_per_code=max_findings)
 
