@@ -29,11 +29,12 @@ from typing import Any
 
 import attrs
 
+from unionstate.checks._context import BULK_TYPES
 from unionstate.checks.sharded import Partial, ShardBuffer, ShardedCheck
 from unionstate.converter import structure_valid
 from unionstate.io.read import Limits, RawDataset, RawRecord, read_jsonl_chunk
 from unionstate.model import RECORD_TYPES, Record
-from unionstate.references import refs_of
+from unionstate.references import Ref, refs_of
 from unionstate.report import Finding, Severity
 from unionstate.resolve import NameIndex, has_names, resolve_record
 from unionstate.validate import check_record, reference_findings
@@ -100,10 +101,6 @@ class Index:
     small: list[RawRecord | Record] = attrs.field(factory=list)
 
 
-#: The types the rules take a shard at a time (unionstate.checks.sharded).
-BULK_TYPES = ("event", "statement")
-
-
 def index_chunk(
     chunk: Chunk, limits: Limits | None = None, shown: str | None = None, small: bool = False
 ) -> Index:
@@ -165,6 +162,20 @@ class Checked:
     rules: Partial | None = None
 
 
+def check_one(
+    rec: RawRecord, names: NameIndex, is_known: Callable[[str], bool]
+) -> tuple[list[Finding], list[Ref]]:
+    """Pass 2 for one record: names resolved (in place), schema and
+    references checked. Its findings, and its references (ids once resolved),
+    found once for all of these."""
+    t = rec.data.get("type")
+    refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
+    found = resolve_record(rec, names, refs)
+    found += check_record(rec)
+    found += reference_findings(rec, is_known, refs)
+    return found, refs
+
+
 def check_chunk(
     chunk: Chunk, tables: Tables, limits: Limits | None = None, shown: str | None = None
 ) -> Checked:
@@ -178,18 +189,9 @@ def check_chunk(
         return i in ids or i in known
 
     def check(rec: RawRecord) -> None:
-        t = rec.data.get("type")
-        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
-        found = resolve_record(rec, tables.names, refs)
-        found += check_record(rec)
-        found += reference_findings(rec, is_known, refs)
+        found, refs = check_one(rec, tables.names, is_known)
         out.extend(found)
-        if buffer.dead:
-            return
-        if any(f.severity is Severity.ERROR for f in found):
-            buffer.stop()
-        elif t in BULK_TYPES:
-            buffer.add(structure_valid(rec.data), refs)
+        buffer.offer(rec.data, refs, failed=any(f.severity is Severity.ERROR for f in found))
 
     read_jsonl_chunk(chunk.path, chunk.start, chunk.end, chunk.first_line, limits, check, shown)
     buffer.flush()

@@ -35,13 +35,12 @@ from typing import Any, TypeVar, cast
 
 import attrs
 
-from unionstate.checks._context import BULK
+from unionstate.checks._context import BULK, BULK_TYPES
 from unionstate.checks.sharded import ShardBuffer, ShardedCheck
 from unionstate.converter import structure_valid
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
-from unionstate.model import RECORD_TYPES, DatasetInfo, Record
-from unionstate.references import refs_of
+from unionstate.model import DatasetInfo, Record
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
@@ -58,7 +57,6 @@ from unionstate.validate import (
     check_header,
     check_record,
     duplicate_id,
-    reference_findings,
     validate_raw,
 )
 
@@ -237,7 +235,7 @@ def _stream(
     """Validate in two streamed passes; with ``rules``, run the consistency
     rules too, holding only the small records (see
     :class:`unionstate.checks.sharded.ShardBuffer`)."""
-    from unionstate.chunks import settle
+    from unionstate.chunks import check_one, settle
 
     out = _Capped(max_findings)
     files: list[str] = []
@@ -260,7 +258,7 @@ def _stream(
             names.append(
                 RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
             )
-        if rules is not None and rec.data.get("type") not in _BULK_TYPES:
+        if rules is not None and rec.data.get("type") not in BULK_TYPES:
             small.append(settle(rec))
 
     def at(code: int) -> tuple[str, int | None]:
@@ -290,18 +288,9 @@ def _stream(
         done[0] += 1
         if done[0] % 10_000 == 0:
             progress("checking", done[0])
-        t = rec.data.get("type")
-        refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
-        found = resolve_record(rec, index, refs)
-        found += check_record(rec)
-        found += reference_findings(rec, is_known, refs)
+        found, refs = check_one(rec, index, is_known)
         out.extend(_drop_shadowed_schema(found))
-        if sharded.dead:
-            return
-        if out.errors:
-            sharded.stop()
-        elif t in _BULK_TYPES:
-            sharded.add(structure_valid(rec.data), refs)
+        sharded.offer(rec.data, refs, failed=out.errors > 0)
 
     if not raw.unusable:
         read(path, limits, sink=second_pass)
@@ -320,9 +309,6 @@ def _stream(
     kept = tuple(sorted(out.kept, key=_sort_key))
     report = Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
     return raw, report
-
-
-_BULK_TYPES = ("event", "statement")
 
 
 def _locate(

@@ -125,6 +125,8 @@ def show(b: Bounds) -> str:
 #: The record types of which a large dataset has many, checked a shard at a
 #: time (:meth:`Context.shard`); every other type is held whole.
 BULK: tuple[type[Record], ...] = (Event, Statement)
+#: Their ``type`` names, as in raw records.
+BULK_TYPES: tuple[str, ...] = tuple(c.TYPE for c in BULK)
 
 #: Statuses after which an event's story is over.
 TERMINAL = frozenset({EventStatus.HELD, EventStatus.CANCELLED, EventStatus.DID_NOT_TAKE_PLACE})

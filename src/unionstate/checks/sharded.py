@@ -22,16 +22,19 @@ dataset, finding for finding (``tests/test_sharded.py``)::
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import attrs
 
 from unionstate.checks import excepted, order, select_rules
-from unionstate.checks._context import BULK, Context
+from unionstate.checks._context import BULK, BULK_TYPES, Context
 from unionstate.checks.events import Presence, clashes, collect_presence
 from unionstate.checks.sources import cited_sources, uncited
+from unionstate.converter import structure_valid
 from unionstate.dataset import Dataset
 from unionstate.model import DatasetInfo, Event, Record, Source
+from unionstate.references import Ref
 from unionstate.report import Finding
 
 #: Rules that compare bulk records with each other, run by :meth:`ShardedCheck.finish`.
@@ -159,6 +162,17 @@ class ShardBuffer:
         self.check = None
         self.shard = []
         self.cited = set()
+
+    def offer(self, data: Mapping[str, Any], refs: list[Ref], *, failed: bool) -> None:
+        """Take one record that pass 2 has just checked (``data`` with names
+        resolved, its ``refs``): stop for good when the data has ``failed``
+        (an error so far), else add it if it is an event or a statement."""
+        if self.check is None:
+            return
+        if failed:
+            self.stop()
+        elif data.get("type") in BULK_TYPES:
+            self.add(structure_valid(data), refs)
 
     def add(self, record: Record, refs: Iterable[tuple[str, str, tuple[str, ...]]]) -> None:
         """Add an event or statement with its references (``refs_of``, names
