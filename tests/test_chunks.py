@@ -99,3 +99,63 @@ def test_a_chunk_is_read_in_bounded_pieces(tmp_path: Path) -> None:
     )
     assert [f.code for f in found.raw.findings] == ["US008"]
     assert found.raw.count == 1
+
+
+def _square(x: int) -> int:
+    return x * x
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3])
+def test_run_map_uses_this_process_too_and_delivers_in_order(jobs: int) -> None:
+    """The main process takes tasks as well (jobs - 1 workers); the results
+    and the ``done`` calls come in task order whoever ran them."""
+    seen: list[tuple[int, int]] = []
+    out = chunks.run_map(_square, range(23), jobs, done=lambda n, r: seen.append((n, r)))
+    assert out == [x * x for x in range(23)]
+    assert seen == [(n + 1, n * n) for n in range(23)]
+
+
+def _fail_on_seven(x: int) -> int:
+    if x == 7:
+        raise ValueError("seven")
+    return x
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_run_map_raises_what_a_task_raises(jobs: int) -> None:
+    with pytest.raises(ValueError, match="seven"):
+        chunks.run_map(_fail_on_seven, range(12), jobs)
+
+
+def test_small_records_share_their_short_strings() -> None:
+    from unionstate.converter import structure_valid
+    from unionstate.io.read import RawRecord
+
+    long = "https://example.org/" + "x" * 80
+
+    def raw() -> dict[str, object]:
+        # built from parts so that equal strings are distinct objects
+        return {
+            "type": "source",
+            "id": "".join(["source/", "a"]),
+            "url": "".join([long, ""]),
+            "title": "".join(["T", "itle"]),
+            "publisher": "".join(["Bel", "TA"]),
+            "published": "".join(["2021-", "04-16"]),
+            "language": "".join(["r", "u"]),
+        }
+
+    a = chunks.settle(RawRecord(raw(), "f", 1))
+    b = chunks.settle(RawRecord(raw(), "f", 2))
+    assert a == b
+    assert a.id is b.id
+    assert a.publisher is b.publisher
+    assert a.published is b.published
+    assert a.url is not b.url, "long strings are left as they are"  # type: ignore[union-attr]
+    # a structured record (as pickled from a worker) is shared in place
+    c = structure_valid(raw())
+    before = c
+    assert chunks.share_record_strings(c) is before
+    assert c == a
+    assert c.id is a.id
+    assert c.publisher is a.publisher

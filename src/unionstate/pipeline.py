@@ -246,6 +246,8 @@ def _stream(
     def first_pass(rec: RawRecord) -> None:
         if len(ids) % 10_000 == 0:
             progress("indexing", len(ids))
+        if rules is not None and rec.data.get("type") not in BULK_TYPES:
+            small.append(settle(rec))  # first: its id is then the shared copy
         rid = rec.data.get("id")
         if isinstance(rid, str):
             if rid in ids:
@@ -258,8 +260,6 @@ def _stream(
             names.append(
                 RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
             )
-        if rules is not None and rec.data.get("type") not in BULK_TYPES:
-            small.append(settle(rec))
 
     def at(code: int) -> tuple[str, int | None]:
         return files[code >> 40], (code & (1 << 40) - 1) or None
@@ -392,7 +392,15 @@ def validate_chunks(
     running the per-chunk functions of :mod:`unionstate.chunks`: a process
     pool (``--jobs``) or a cluster such as Dask (docs/performance.md). The
     findings are those of a single-process run."""
-    from unionstate.chunks import Checked, Index, Tables, check_task, index_task
+    from unionstate.chunks import (
+        Checked,
+        Index,
+        Tables,
+        check_task,
+        index_task,
+        share_record_strings,
+        share_strings,
+    )
 
     shown = str(path)
     tasks = [(c, limits, shown, rules is not None) for c in chunks]
@@ -427,16 +435,22 @@ def validate_chunks(
                 )
         raw.unusable.extend(part.unusable)
         out.extend(part.findings)
-        for rid, file, line in ix.ids:
+        for rid, line in zip(ix.ids, ix.lines, strict=True):
             if rid in first:
-                dup = RawRecord({"id": rid}, file, line)
+                dup = RawRecord({"id": rid}, shown, line or None)
                 out.add(duplicate_id(dup, (shown, first[rid] or None)))
             else:
-                first[rid] = line or 0
+                first[rid] = line
         names.extend(ix.names)
+        for rec in ix.small:  # from another process: its strings are its own
+            if isinstance(rec, RawRecord):
+                share_strings(rec.data)
+            else:
+                share_record_strings(rec)
         small.extend(ix.small)
         for held in (ix.ids, ix.names, ix.small, part.findings):
             held.clear()
+        del ix.lines[:]
 
     mapper(index_task, tasks, None, indexed)
     if (

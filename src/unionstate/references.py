@@ -47,67 +47,69 @@ def ref_paths(type_name: str) -> tuple[tuple[Path, tuple[str, ...]], ...]:
 Ref = tuple[str, str, tuple[str, ...]]
 
 
-Extractor = Callable[[Any, str, list[Ref]], None]
-
-
-def _compile(path: Path, targets: tuple[str, ...]) -> Extractor:
-    """A function ``f(data, prefix, out)`` that appends (pointer, id, targets)
-    for one path to ``out``: plain loops, no generators, since this runs for
-    every record."""
+def _source(path: Path, target: str, data: str, prefix: str, depth: int) -> list[str]:
+    """Lines of Python that append (pointer, id, targets) for one path below
+    ``data`` (a dict) to ``out``; ``prefix`` is the pointer so far, as the
+    text of an f-string."""
     head, rest = path[0], path[1:]
+    key = repr(head)
+    name = head.replace("~", "~0").replace("/", "~1")
+    here = f"{prefix}/{name}"
+    v, i = f"v{depth}", f"i{depth}"
     if not rest:
-
-        def leaf(data: Any, prefix: str, out: list[Ref]) -> None:
-            if isinstance(data, dict):
-                v = data.get(head)
-                if type(v) is str:
-                    out.append((f"{prefix}/{head}", v, targets))
-
-        return leaf
+        return [
+            f"{v} = {data}.get({key})",
+            f"if type({v}) is str:",
+            f"    append((f'{here}', {v}, {target}))",
+        ]
     if rest == ("*",):
-
-        def leaf_list(data: Any, prefix: str, out: list[Ref]) -> None:
-            if isinstance(data, dict):
-                vs = data.get(head)
-                if type(vs) is list:
-                    for i, v in enumerate(vs):
-                        if type(v) is str:
-                            out.append((f"{prefix}/{head}/{i}", v, targets))
-
-        return leaf_list
+        return [
+            f"{v} = {data}.get({key})",
+            f"if type({v}) is list:",
+            f"    for {i}, x{depth} in enumerate({v}):",
+            f"        if type(x{depth}) is str:",
+            f"            append((f'{here}/{{{i}}}', x{depth}, {target}))",
+        ]
     if rest[0] == "*":
-        inner = _compile(rest[1:], targets)
-
-        def each(data: Any, prefix: str, out: list[Ref]) -> None:
-            if isinstance(data, dict):
-                items = data.get(head)
-                if type(items) is list:
-                    for i, item in enumerate(items):
-                        inner(item, f"{prefix}/{head}/{i}", out)
-
-        return each
-    inner = _compile(rest, targets)
-
-    def nested(data: Any, prefix: str, out: list[Ref]) -> None:
-        if isinstance(data, dict):
-            inner(data.get(head), f"{prefix}/{head}", out)
-
-    return nested
+        inner = _source(rest[1:], target, f"x{depth}", f"{here}/{{{i}}}", depth + 1)
+        return [
+            f"{v} = {data}.get({key})",
+            f"if type({v}) is list:",
+            f"    for {i}, x{depth} in enumerate({v}):",
+            f"        if isinstance(x{depth}, dict):",
+            *(f"            {line}" for line in inner),
+        ]
+    inner = _source(rest, target, v, here, depth + 1)
+    return [
+        f"{v} = {data}.get({key})",
+        f"if isinstance({v}, dict):",
+        *(f"    {line}" for line in inner),
+    ]
 
 
 @functools.cache
-def _extractors(type_name: str) -> tuple[Extractor, ...]:
-    return tuple(_compile(path, targets) for path, targets in ref_paths(type_name))
+def _extractor(type_name: str) -> Callable[[Any], list[Ref]]:
+    """One generated function per record type that walks every reference
+    path of :func:`ref_paths` in order: plain loops and no calls, since it
+    runs for every record."""
+    names: dict[str, Any] = {}
+    body: list[str] = []
+    for k, (path, targets) in enumerate(ref_paths(type_name)):
+        names[f"T{k}"] = targets
+        body += _source(path, f"T{k}", "d", "", 0)
+    src = "def refs(d):\n    out = []\n    append = out.append\n"
+    src += "    if isinstance(d, dict):\n" + "".join(f"        {line}\n" for line in body)
+    src += "    return out\n"
+    exec(compile(src, f"<unionstate references of {type_name}>", "exec"), names)
+    fn: Callable[[Any], list[Ref]] = names["refs"]
+    return fn
 
 
 def refs_of(type_name: str, data: Any) -> list[Ref]:
     """(JSON Pointer, id, allowed types) of every reference in a raw record
     of ``type_name``, in field order; values that are not strings are
     skipped (the schema reports them)."""
-    out: list[Ref] = []
-    for extract in _extractors(type_name):
-        extract(data, "", out)
-    return out
+    return _extractor(type_name)(data)
 
 
 def iter_refs(type_name: str, data: Any) -> Iterator[Ref]:

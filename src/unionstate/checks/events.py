@@ -175,18 +175,22 @@ class Presence:
     date text and city once. About 16 bytes an attendance instead of a
     tuple's ~250, which matters at millions of them."""
 
-    __slots__ = ("_dates", "by_person", "events")
+    __slots__ = ("_shared", "by_person", "cities", "dates", "events")
 
     def __init__(self) -> None:
         self.by_person: dict[str, array[int]] = {}
-        #: (event id, date text, city id) by event number
-        self.events: list[tuple[str, str, str]] = []
-        self._dates: dict[str, str] = {}
+        #: The id, date text and city id of each event, by event number
+        #: (three lists, not a list of tuples: 48 bytes less an event).
+        self.events: list[str] = []
+        self.dates: list[str] = []
+        self.cities: list[str] = []
+        self._shared: dict[str, str] = {}
 
     def add_event(self, event_id: str, date: str, city: str) -> int:
         """Number an event that has attendances."""
-        date = self._dates.setdefault(date, date)
-        self.events.append((event_id, date, city))
+        self.events.append(event_id)
+        self.dates.append(self._shared.setdefault(date, date))
+        self.cities.append(self._shared.setdefault(city, city))
         return len(self.events) - 1
 
     def add(self, person: str, lo: int, hi: int, event: int, index: int) -> None:
@@ -204,6 +208,9 @@ class Presence:
         """Add another's attendances (renumbering its events)."""
         offset = len(self.events) << _INDEX_BITS
         self.events.extend(other.events)
+        share = self._shared.setdefault
+        self.dates.extend([share(d, d) for d in other.dates])
+        self.cities.extend([share(c, c) for c in other.cities])
         for person, theirs in other.by_person.items():
             arr = self.by_person.get(person)
             if arr is None:
@@ -224,7 +231,8 @@ class Presence:
         span = (1 << _SPAN_BITS) - 1
         for k in range(0, len(arr), 2):
             day, ev = arr[k], arr[k + 1]
-            event_id, date, city = self.events[ev >> _INDEX_BITS]
+            number = ev >> _INDEX_BITS
+            event_id, date, city = self.events[number], self.dates[number], self.cities[number]
             lo = day >> _SPAN_BITS
             out.append((lo, lo + (day & span), event_id, ev & mask, date, city))
         out.sort(key=lambda x: (x[0], x[2], x[3]))
