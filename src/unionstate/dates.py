@@ -321,6 +321,12 @@ class Truth(enum.Enum):
         return self is Truth.YES
 
 
+#: The members of :class:`Truth` as plain names: looking a member up on an
+#: enum class costs about 130 ns on Python 3.11, a module global about 20, and
+#: the rules ask millions of times.
+YES, MAYBE, NO = Truth.YES, Truth.MAYBE, Truth.NO
+
+
 def _lo(r: DateRange) -> int:
     return _NEG if r.lo is None else r.lo
 

@@ -119,8 +119,7 @@ def _set(data: Any, pointer: str, value: str) -> None:
 def has_names(refs: Iterable[Ref]) -> bool:
     """Whether some of these references are names, not ids (so that
     :func:`resolve_record` has something to do)."""
-    id_like = _ID.fullmatch
-    return not all(id_like(value) for _, value, _ in refs)
+    return not all(map(_ID.fullmatch, [value for _, value, _ in refs]))
 
 
 def resolve_record(

@@ -22,7 +22,7 @@ import attrs
 
 from unionstate import dates
 from unionstate.dataset import Dataset
-from unionstate.dates import DateRange, Truth
+from unionstate.dates import MAYBE, NO, YES, DateRange, Truth
 from unionstate.model import (
     Agreement,
     Event,
@@ -108,8 +108,8 @@ def end_bounds(text: str | None) -> Bounds:
 def lt(a: Bounds, b: Bounds) -> Truth:
     """Is a's true day strictly before b's? (``dates.before`` on bounds.)"""
     if a[1] < b[0]:
-        return Truth.YES
-    return Truth.NO if a[0] >= b[1] else Truth.MAYBE
+        return YES
+    return NO if a[0] >= b[1] else MAYBE
 
 
 def show(b: Bounds) -> str:
@@ -139,9 +139,12 @@ def final_status(event: Event) -> EventStatus | None:
     return event.statuses[-1].status if event.statuses else None
 
 
+_DID_NOT_HAPPEN = frozenset({EventStatus.CANCELLED, EventStatus.DID_NOT_TAKE_PLACE})
+
+
 def did_not_happen(event: Event) -> bool:
     """The event's story ends in cancelled or did-not-take-place."""
-    return final_status(event) in (EventStatus.CANCELLED, EventStatus.DID_NOT_TAKE_PLACE)
+    return final_status(event) in _DID_NOT_HAPPEN
 
 
 def _tenure_key(t: Tenure) -> tuple[int, str]:

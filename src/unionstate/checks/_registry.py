@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from unionstate.dates import Truth
+from unionstate.dates import MAYBE, NO, YES, Truth
 from unionstate.report import CODES, Code, Finding, Severity
 
 if TYPE_CHECKING:
@@ -87,18 +87,21 @@ def jsonl(*records: Mapping[str, Any]) -> str:
 def graded(truth: Truth, definite: Severity = Severity.ERROR) -> Severity | None:
     """The severity of a violation whose truth is ``truth``: definite →
     ``definite``, possible → warning, none → ``None``."""
-    if truth is Truth.YES:
+    if truth is YES:
         return definite
-    if truth is Truth.MAYBE:
-        return Severity.WARNING
+    if truth is MAYBE:
+        return _WARNING
     return None
+
+
+_WARNING = Severity.WARNING
 
 
 def worst(*truths: Truth) -> Truth:
     """The strongest of several violation truths (YES > MAYBE > NO)."""
-    if Truth.YES in truths:
-        return Truth.YES
-    return Truth.MAYBE if Truth.MAYBE in truths else Truth.NO
+    if YES in truths:
+        return YES
+    return MAYBE if MAYBE in truths else NO
 
 
 def both(a: Truth, b: Truth) -> Truth:

@@ -17,7 +17,7 @@ from unionstate.checks._context import (
     parse_opt,
 )
 from unionstate.checks._registry import graded, jsonl, rule
-from unionstate.dates import Truth
+from unionstate.dates import YES
 from unionstate.model import Attendance, Event, EventStatus, Person
 from unionstate.report import Finding, Severity
 
@@ -71,7 +71,7 @@ def status_as_of(ctx: Context) -> Iterator[Finding]:
             truth = lt(as_of, bounds(d))
             sev = graded(truth)
             if sev is not None:
-                how = "after" if truth is Truth.YES else "possibly after"
+                how = "after" if truth is YES else "possibly after"
                 yield found(
                     "US105",
                     sev,
@@ -83,7 +83,7 @@ def status_as_of(ctx: Context) -> Iterator[Finding]:
         if not e.statuses or e.statuses[-1].status not in PROSPECTIVE:
             continue
         d = parse_opt(e.date)
-        if d is not None and lt(bounds(d), as_of) is Truth.YES:
+        if d is not None and lt(bounds(d), as_of) is YES:
             last = len(e.statuses) - 1
             yield found(
                 "US105",
@@ -239,11 +239,14 @@ class Presence:
         return out
 
 
+_HELD = EventStatus.HELD
+
+
 def collect_presence(ctx: Context, presence: Presence) -> None:
     """Add the in-person attendances of ``ctx``'s events that US109 compares
     to ``presence`` (see :func:`one_place_at_a_time` for which)."""
     for e in ctx.all(Event):
-        if did_not_happen(e) or all(s.status is not EventStatus.HELD for s in e.statuses):
+        if did_not_happen(e) or _HELD not in [s.status for s in e.statuses]:
             continue
         city = ctx.city_of.get(e.place) if e.place is not None else None
         d = parse_opt(e.date)

@@ -8,7 +8,7 @@ from collections.abc import Iterator, Sequence
 from unionstate.checks import _examples as ex
 from unionstate.checks._context import TERMINAL, Bounds, Context, bounds, found, lt, parse_opt
 from unionstate.checks._registry import jsonl, rule
-from unionstate.dates import Truth
+from unionstate.dates import YES
 from unionstate.model import Event, Record, Stage
 from unionstate.report import Finding, Severity
 
@@ -131,7 +131,7 @@ def _dates_in_order(
         if d is None or text is None:
             continue
         b = bounds(d)
-        if prev is not None and lt(b, prev[3]) is Truth.YES:
+        if prev is not None and lt(b, prev[3]) is YES:
             yield found(
                 "US106",
                 Severity.ERROR,

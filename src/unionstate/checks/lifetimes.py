@@ -18,7 +18,7 @@ from unionstate.checks._context import (
     start_bounds,
 )
 from unionstate.checks._registry import graded, jsonl, rule, worst
-from unionstate.dates import Truth
+from unionstate.dates import NO, YES
 from unionstate.model import Event, Office, Record, Statement, Tenure
 from unionstate.report import Finding
 
@@ -139,13 +139,13 @@ def _check(
     if life is None:
         return None
     kind, begin, end, begin_bounds, end_bounds_ = life
-    early = Truth.NO if begin is None or end_only else lt(when, begin_bounds)
-    late = Truth.NO if end is None else lt(end_bounds_, when)
+    early = NO if begin is None or end_only else lt(when, begin_bounds)
+    late = NO if end is None else lt(end_bounds_, when)
     truth = worst(early, late)
     sev = graded(truth)
     if sev is None:
         return None
-    maybe = "" if truth is Truth.YES else "possibly "
+    maybe = "" if truth is YES else "possibly "
     if early is truth:
         key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", begin, _BEGIN_VERB[kind], "before"
     else:

@@ -17,7 +17,7 @@ from unionstate.checks._context import (
     parse_opt,
 )
 from unionstate.checks._registry import graded, jsonl, rule
-from unionstate.dates import Truth, before
+from unionstate.dates import YES, Truth, before
 from unionstate.model import Event, EventStatus, Record, Source, Tenure
 from unionstate.references import ref_paths
 from unionstate.report import Finding, Severity
@@ -119,7 +119,7 @@ def _report(
     if sev is None:
         return
     cited = ", ".join(f"{sid} (published {when})" for sid, _, when in pubs)
-    how = "before" if truth is Truth.YES else "possibly before"
+    how = "before" if truth is YES else "possibly before"
     many = "sources were all published" if len(pubs) > 1 else "source was published"
     dd = {key: text}
     dd.update({f"{sid}.published": when for sid, _, when in pubs})

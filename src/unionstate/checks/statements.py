@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from unionstate.checks import _examples as ex
 from unionstate.checks._context import Bounds, Context, bounds, found, lt, parse_opt
 from unionstate.checks._registry import graded, jsonl, rule
-from unionstate.dates import Truth, format_day
+from unionstate.dates import YES, format_day
 from unionstate.model import OutcomeStatus, Statement
 from unionstate.report import Finding, Severity
 
@@ -70,7 +70,7 @@ def forecast_outcome(ctx: Context) -> Iterator[Finding]:
             last = format_day(dl.hi)
             base = f"/forecasts/{i}"
             out = fc.outcome
-            if as_of is not None and lt(deadline, as_of) is Truth.YES:
+            if as_of is not None and lt(deadline, as_of) is YES:
                 if out is None:
                     yield found(
                         "US111",
@@ -106,7 +106,7 @@ def forecast_outcome(ctx: Context) -> Iterator[Finding]:
                 continue
             sev = graded(truth)
             if sev is not None:
-                how = what if truth is Truth.YES else f"possibly {what}"
+                how = what if truth is YES else f"possibly {what}"
                 yield found(
                     "US111",
                     sev,

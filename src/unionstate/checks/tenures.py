@@ -19,7 +19,7 @@ from unionstate.checks._context import (
     start_bounds,
 )
 from unionstate.checks._registry import both, graded, jsonl, rule
-from unionstate.dates import DateRange, Truth
+from unionstate.dates import MAYBE, YES, DateRange
 from unionstate.model import Event, Office, Person, Record, Statement, Tenure
 from unionstate.report import Finding, Severity
 
@@ -56,7 +56,7 @@ def tenure_start_before_end(ctx: Context) -> Iterator[Finding]:
         if t.start is None or t.end is None:
             continue
         s, e = start_bounds(t.start), end_bounds(t.end)
-        if lt(e, s) is Truth.YES:
+        if lt(e, s) is YES:
             yield found(
                 "US101",
                 Severity.ERROR,
@@ -129,7 +129,7 @@ def one_holder_at_a_time(ctx: Context) -> Iterator[Finding]:
                 sev = graded(truth)
                 if sev is None:
                     continue
-                how = "overlaps" if truth is Truth.YES else "may overlap"
+                how = "overlaps" if truth is YES else "may overlap"
                 yield found(
                     "US103",
                     sev,
@@ -222,9 +222,9 @@ def _holds(
     nearest: tuple[int, Tenure] | None = None
     for t in ctx.tenures_by_holder.get((actor, office), ()):
         truth = dates.within(d, parse_opt(t.start), None if t.end is None else parse_opt(t.end))
-        if truth is Truth.YES:
+        if truth is YES:
             return
-        if truth is Truth.MAYBE and maybe is None:
+        if truth is MAYBE and maybe is None:
             maybe = t
         g = _gap(d, t)
         if nearest is None or g < nearest[0]:
