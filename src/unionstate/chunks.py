@@ -97,6 +97,7 @@ class Index:
 
     ids: list[str]  # the ids, in order
     lines: array[int]  # the line of each id (0: none); the file is the chunk's
+    hot: list[str]  # the ids of the records that are not events or statements
     names: list[RawRecord]  # type, id and names of records that have names
     raw: RawDataset  # header, count and reading findings (no records)
     #: With ``small=True``: the records that are not events or statements,
@@ -111,16 +112,20 @@ def index_chunk(
     small records, with ``small``)."""
     ids: list[str] = []
     lines = array("q")
+    hot: list[str] = []
     names: list[RawRecord] = []
     kept: list[RawRecord | Record] = []
 
     def keep(rec: RawRecord) -> None:
-        if small and rec.data.get("type") not in BULK_TYPES:
+        is_small = rec.data.get("type") not in BULK_TYPES
+        if small and is_small:
             kept.append(settle(rec))  # first: its id is then the shared copy
         rid = rec.data.get("id")
         if isinstance(rid, str):
             ids.append(rid)
             lines.append(rec.line or 0)
+            if is_small:
+                hot.append(rid)
         if isinstance(rec.data.get("names"), list):
             slim = {k: rec.data.get(k) for k in ("type", "id", "names")}
             names.append(RawRecord(slim, rec.file, rec.line))
@@ -128,7 +133,7 @@ def index_chunk(
     raw = read_jsonl_chunk(
         chunk.path, chunk.start, chunk.end, chunk.first_line, limits, keep, shown
     )
-    return Index(ids, lines, names, raw, kept)
+    return Index(ids, lines, hot, names, raw, kept)
 
 
 def settle(rec: RawRecord) -> RawRecord | Record:

@@ -28,8 +28,9 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import sys
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -39,6 +40,7 @@ from unionstate.checks._context import BULK, BULK_TYPES
 from unionstate.checks.sharded import ShardBuffer, ShardedCheck
 from unionstate.converter import structure_valid
 from unionstate.dataset import Dataset, data_dir, from_raw, load
+from unionstate.idindex import IdIndex
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
 from unionstate.model import DatasetInfo, Record
 from unionstate.report import (
@@ -173,8 +175,8 @@ class _Capped:
             self.add(f)
 
 
-def _shadow_findings(ids: Iterable[str], ctx: _Context) -> list[Finding]:
-    shadowed = sorted(set(ids) & ctx.ids)
+def _shadow_findings(ids: Container[str], ctx: _Context) -> list[Finding]:
+    shadowed = sorted(i for i in ctx.ids if i in ids)
     if not shadowed:
         return []
     shown = ", ".join(shadowed[:5]) + (" ..." if len(shadowed) > 5 else "")
@@ -239,23 +241,23 @@ def _stream(
 
     out = _Capped(max_findings)
     files: list[str] = []
-    ids: dict[str, int] = {}  # id -> file number << 40 | line (0: none): one int each
+    ids = IdIndex()  # id -> file number << 40 | line (0: none)
     names: list[RawRecord] = []  # only the names of records that have some
     small: list[RawRecord | Record] = []  # with rules: records not events or statements
 
     def first_pass(rec: RawRecord) -> None:
         if len(ids) % 10_000 == 0:
             progress("indexing", len(ids))
-        if rules is not None and rec.data.get("type") not in BULK_TYPES:
+        is_small = rec.data.get("type") not in BULK_TYPES
+        if rules is not None and is_small:
             small.append(settle(rec))  # first: its id is then the shared copy
         rid = rec.data.get("id")
         if isinstance(rid, str):
-            if rid in ids:
-                out.add(duplicate_id(rec, at(ids[rid])))
-            else:
-                if not files or files[-1] != rec.file:
-                    files.append(rec.file)
-                ids[rid] = (len(files) - 1) << 40 | (rec.line or 0)
+            if not files or files[-1] != rec.file:
+                files.append(rec.file)
+            ids.add(rid, (len(files) - 1) << 40 | (rec.line or 0))
+            if is_small:
+                ids.hot.add(rid)
         if isinstance(rec.data.get("names"), list):
             names.append(
                 RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
@@ -265,6 +267,9 @@ def _stream(
         return files[code >> 40], (code & (1 << 40) - 1) or None
 
     raw = read(path, limits, sink=first_pass)
+    for dup in ids.seal():
+        file, line = at(dup.where)
+        out.add(duplicate_id(RawRecord({"id": dup.id}, file, line), at(dup.first)))
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
     index = NameIndex.build(names, ctx.data)
     names.clear()
@@ -336,7 +341,7 @@ def _small_records(
     small: list[RawRecord | Record],
     index: NameIndex,
     raw: RawDataset,
-    ids: Mapping[str, object],
+    ids: Container[str],
     ctx: _Context,
     rules: RuleOptions,
 ) -> ShardedCheck | None:
@@ -406,7 +411,7 @@ def validate_chunks(
     tasks = [(c, limits, shown, rules is not None) for c in chunks]
     raw = RawDataset(files=[shown])
     out = _Capped(max_findings)
-    first: dict[str, int] = {}  # id -> line (0: none)
+    first = IdIndex()  # id -> line (0: none)
     names: list[RawRecord] = []
     small: list[RawRecord | Record] = []
     counts: list[int] = []
@@ -436,11 +441,8 @@ def validate_chunks(
         raw.unusable.extend(part.unusable)
         out.extend(part.findings)
         for rid, line in zip(ix.ids, ix.lines, strict=True):
-            if rid in first:
-                dup = RawRecord({"id": rid}, shown, line or None)
-                out.add(duplicate_id(dup, (shown, first[rid] or None)))
-            else:
-                first[rid] = line
+            first.add(rid, line)
+        first.hot.update(sys.intern(rid) for rid in ix.hot)  # shared with the records
         names.extend(ix.names)
         for rec in ix.small:  # from another process: its strings are its own
             if isinstance(rec, RawRecord):
@@ -448,11 +450,14 @@ def validate_chunks(
             else:
                 share_record_strings(rec)
         small.extend(ix.small)
-        for held in (ix.ids, ix.names, ix.small, part.findings):
+        for held in (ix.ids, ix.hot, ix.names, ix.small, part.findings):
             held.clear()
         del ix.lines[:]
 
     mapper(index_task, tasks, None, indexed)
+    for dup in first.seal():
+        again = RawRecord({"id": dup.id}, shown, dup.where or None)
+        out.add(duplicate_id(again, (shown, dup.first or None)))
     if (
         not raw.count
         and not raw.unusable
@@ -594,7 +599,7 @@ def validate_path(
         resolve=lambda rec, refs: resolve_record(rec, index, refs),
         progress=lambda n: progress("checking", n),
     )
-    findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), ctx)
+    findings += _shadow_findings({str(r.data.get("id")) for r in raw.records}, ctx)
     findings = _drop_shadowed_schema(findings)
     progress("rules", raw.count)
     findings += run_rules(
