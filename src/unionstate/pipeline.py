@@ -560,7 +560,7 @@ def validate_path(
             f"Consistency rules were not run: the input is "
             f"{size:,} bytes, over --max-rules-bytes ({limit:,}); they hold the "
             "records that are not events or statements and every id in memory "
-            "(about 1.8 bytes per input byte). Schema and references were "
+            "(about 1.2 bytes per input byte). Schema and references were "
             "checked. Raise the limit to run them.",
         )
         return raw, attrs.evolve(
