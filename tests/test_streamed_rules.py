@@ -151,3 +151,29 @@ def test_any_generated_dataset(seed: int, n: int, kind: str, size: int) -> None:
         finally:
             sharded.SHARD_SIZE = old
     assert streamed == memory
+
+
+def test_duplicate_ids_across_files_and_chunks(tmp_path: Path, shard_size: int) -> None:
+    """The compact id index (unionstate.idindex) reports each repeat of an id
+    at its own file and line, naming where the id was first used, as the
+    in-memory run does: within a file, across the files of a directory, three
+    times over, and across the chunks of one file."""
+    person = (
+        '{"type":"person","id":"person/%s","names":[{"value":"P","lang":"be"}],'
+        '"sources":["source/s"]}\n'
+    )
+    source = '{"type":"source","id":"source/s","title":"S","publisher":"P","published":"2020"}\n'
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "a.jsonl").write_text(source + person % "a" + person % "b" + person % "a")
+    (folder / "b.jsonl").write_text(person % "b" + person % "c" + person % "a")
+    memory, streamed = both(folder, standalone=True)
+    assert streamed == memory
+    dups = [(f["file"], f["line"], f["message"]) for f in streamed if f["code"] == "US020"]
+    assert len(dups) == 3
+    assert all("is also used at" in m and "a.jsonl" in m for _, _, m in dups)
+    one = tmp_path / "one.jsonl"  # chunks of about 2 kB: repeats land in other chunks
+    one.write_text(source + "".join(person % f"p{k % 40}" for k in range(120)))
+    memory, streamed = both(one, standalone=True)
+    assert streamed == memory
+    assert sum(f["code"] == "US020" for f in streamed) == 80
