@@ -159,3 +159,26 @@ def test_small_records_share_their_short_strings() -> None:
     assert c == a
     assert c.id is a.id
     assert c.publisher is a.publisher
+
+
+def test_a_chunked_run_shows_each_stage_at_once(tmp_path: Path) -> None:
+    """With --jobs the first chunk comes back only when done: the progress
+    display learns of each stage as it starts, then counts up in order."""
+    records, planted = load_generator().generate(300, seed=5, error_rate=0.0, kinds=("rules",))
+    path = tmp_path / "d.jsonl"
+    load_generator().write_jsonl(records, path, bad_lines=planted)
+    seen: list[tuple[str, int]] = []
+    validate_path(
+        path,
+        standalone=True,
+        keep_records=False,
+        jobs=2,
+        progress=lambda stage, n: seen.append((stage, n)),
+    )
+    assert seen[0] == ("indexing", 0)
+    stages = [s for s, _ in seen]
+    assert stages.index("checking") > stages.index("indexing")
+    assert ("checking", 0) in seen
+    for stage in ("indexing", "checking"):
+        counts = [n for s, n in seen if s == stage]
+        assert counts == sorted(counts)

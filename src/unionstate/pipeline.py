@@ -454,6 +454,7 @@ def validate_chunks(
             held.clear()
         del ix.lines[:]
 
+    progress("indexing", 0)  # at once: the first chunk takes a while to come back
     mapper(index_task, tasks, None, indexed)
     for dup in first.seal():
         again = RawRecord({"id": dup.id}, shown, dup.where or None)
@@ -492,6 +493,7 @@ def validate_chunks(
         object.__setattr__(result, "rules", None)
 
     if not raw.unusable:
+        progress("checking", 0)
         mapper(check_task, tasks, tables, done)
     if rules is not None:
         progress("rules", raw.count)
