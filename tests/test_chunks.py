@@ -4,6 +4,7 @@ on several processes that reports exactly what one process reports."""
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,8 @@ def test_a_chunk_is_read_in_bounded_pieces(tmp_path: Path) -> None:
     assert found.raw.count == 1
 
 
-def _square(x: int) -> int:
-    return x * x
+def _square_where(x: int) -> tuple[int, int]:
+    return x * x, os.getpid()
 
 
 @pytest.mark.parametrize("jobs", [1, 2, 3])
@@ -110,9 +111,12 @@ def test_run_map_uses_this_process_too_and_delivers_in_order(jobs: int) -> None:
     """The main process takes tasks as well (jobs - 1 workers); the results
     and the ``done`` calls come in task order whoever ran them."""
     seen: list[tuple[int, int]] = []
-    out = chunks.run_map(_square, range(23), jobs, done=lambda n, r: seen.append((n, r)))
-    assert out == [x * x for x in range(23)]
+    out = chunks.run_map(_square_where, range(23), jobs, done=lambda n, r: seen.append((n, r[0])))
+    assert [r[0] for r in out] == [x * x for x in range(23)]
     assert seen == [(n + 1, n * n) for n in range(23)]
+    pids = {r[1] for r in out}
+    assert os.getpid() in pids, "this process ran tasks too"
+    assert (len(pids) > 1) is (jobs > 1), "and the workers ran the rest"
 
 
 def _fail_on_seven(x: int) -> int:

@@ -21,7 +21,6 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left
-from collections.abc import Iterator
 
 import attrs
 
@@ -145,7 +144,3 @@ class IdIndex:
         """The location code of ``rid``'s first occurrence, or None."""
         pos = self._find(rid)
         return None if pos < 0 else self._where[pos]
-
-    def __iter__(self) -> Iterator[str]:
-        """Every id added, in file order (duplicates included)."""
-        return (self._text(pos) for pos in range(len(self._ends)))
