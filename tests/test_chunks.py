@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,61 @@ def _fail_on_seven(x: int) -> int:
 def test_run_map_raises_what_a_task_raises(jobs: int) -> None:
     with pytest.raises(ValueError, match="seven"):
         chunks.run_map(_fail_on_seven, range(12), jobs)
+
+
+def test_a_large_file_is_cut_into_chunks_of_about_8_mib() -> None:
+    """Four chunks a process at least; a large file in chunks of about
+    TARGET_CHUNK_BYTES, so that no process waits long for another's last
+    chunk and a chunk's working memory stays small."""
+    mib = 1 << 20
+    assert chunks.TARGET_CHUNK_BYTES == 8 << 20
+    assert chunks.parts_for(10 * mib, 2) == 8
+    assert chunks.parts_for(64 * mib, 2) == 8
+    assert chunks.parts_for(64 * mib + 1, 2) == 9
+    assert chunks.parts_for(591 * mib, 2) == 74
+    assert chunks.parts_for(591 * mib, 32) == 128
+
+
+_MAIN = os.getpid()
+_LOG: list[str] = []  # a file each task appends to, set before the workers fork
+
+
+def _slow_here(x: int) -> int:
+    """Slow in this process, fast in a worker."""
+    time.sleep(2.0 if os.getpid() == _MAIN else 0.01)
+    return os.getpid()
+
+
+def test_run_map_feeds_the_workers_while_this_process_is_busy() -> None:
+    """A worker takes its next task when it finishes one, not when this
+    process comes back from a task of its own: while this process spends
+    2 s on one task, the worker runs the other 11 (before, it ran two, then
+    waited)."""
+    global _MAIN
+    _MAIN = os.getpid()
+    out = chunks.run_map(_slow_here, range(12), 2)
+    assert out.count(_MAIN) == 1
+
+
+def _logged_fail(x: int) -> int:
+    with open(_LOG[0], "a") as f:
+        f.write(f"{x}\n")
+    if os.getpid() == _MAIN:
+        raise ValueError("here")
+    time.sleep(0.05)
+    return x
+
+
+def test_run_map_stops_feeding_the_workers_after_an_error(tmp_path: Path) -> None:
+    """When a task fails, the workers get no new task: the run ends soon,
+    not after every remaining task."""
+    global _MAIN
+    _MAIN = os.getpid()
+    _LOG[:] = [str(tmp_path / "log")]
+    with pytest.raises(ValueError, match="here"):
+        chunks.run_map(_logged_fail, range(200), 2)
+    ran = (tmp_path / "log").read_text().split()
+    assert len(ran) < 20
 
 
 def test_small_records_share_their_short_strings() -> None:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from array import array
 from collections.abc import Callable, Container, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,6 +58,18 @@ class Chunk:
 
 #: The smallest chunk worth a process of its own.
 MIN_CHUNK_BYTES = 4 * _MiB
+
+#: The size of chunk :func:`parts_for` aims at: small enough that no process
+#: waits long for the last chunks of the others, and that a chunk's working
+#: memory stays small, whatever the size of the file.
+TARGET_CHUNK_BYTES = 8 * _MiB
+
+
+def parts_for(size: int, jobs: int) -> int:
+    """How many chunks to split ``size`` bytes into for ``jobs`` processes:
+    at least four per process, and more for a large file so that each is
+    about :data:`TARGET_CHUNK_BYTES`."""
+    return max(4 * jobs, -(-size // TARGET_CHUNK_BYTES))
 
 
 def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None) -> list[Chunk]:
@@ -334,7 +347,7 @@ def run_map(
     """``[func(x) for x in items]``, in order, on ``jobs`` processes: this
     one and ``jobs - 1`` workers forked from it (so the tables are shared,
     not copied, and no process sits idle waiting). ``done(n, result)`` is
-    called in order as results arrive."""
+    called in order, in this thread, as results arrive."""
     work = list(items)
     results: list[Any] = [None] * len(work)
     delivered = 0
@@ -359,34 +372,67 @@ def run_map(
             jobs - 1, mp_context=ctx, initializer=_init, initargs=(tables,)
         ) as pool:
             futures: dict[int, Future[Any]] = {}
+            lock = threading.Lock()
+            stop = threading.Event()  # on an error: no more items for the workers
             taken = 0
-            in_flight = 2 * (jobs - 1)  # a worker never waits for this process
+
+            def take_locked() -> int | None:
+                nonlocal taken
+                if taken >= len(work):
+                    return None
+                taken += 1
+                return taken - 1
+
+            def take() -> int | None:
+                with lock:
+                    return take_locked()
+
+            def refill(last: Future[Any] | None = None) -> None:
+                """Give the workers the next item: called when one of
+                theirs is done (by the pool's thread), so that they never
+                wait for this process to finish an item of its own."""
+                if stop.is_set() or (last is not None and last.exception() is not None):
+                    return
+                with lock:  # taken and futures change together: see collect
+                    k = take_locked()
+                    if k is None:
+                        return
+                    try:
+                        f = futures[k] = pool.submit(func, work[k])
+                    except RuntimeError:  # the pool is broken or shutting down
+                        return
+                f.add_done_callback(refill)
 
             def collect(n: int) -> bool:
-                if n >= taken:
-                    return False
-                f = futures.get(n)
+                with lock:
+                    if n >= taken:
+                        return False
+                    f = futures.get(n)
                 if f is not None:  # a worker's; else this process's, already there
                     if not f.done():
                         return False
                     results[n] = f.result()
-                    del futures[n]
+                    with lock:
+                        del futures[n]
                 return True
 
-            while taken < len(work):
-                while taken < len(work) and len(futures) < in_flight:
-                    futures[taken] = pool.submit(func, work[taken])
-                    taken += 1
-                if taken < len(work):
-                    mine = taken
-                    taken += 1
+            try:
+                for _ in range(2 * (jobs - 1)):  # two each: one running, one waiting
+                    refill()
+                while (mine := take()) is not None:
                     results[mine] = func(work[mine])
-                deliver(collect)
-            for n in sorted(futures):
-                pending = futures.get(n)
-                if pending is not None:
-                    pending.result()
-                deliver(collect)
+                    deliver(collect)
+                for n in range(delivered, len(work)):
+                    with lock:
+                        pending = futures.get(n)
+                    if pending is not None:
+                        pending.result()
+                    deliver(collect)
+            except BaseException:
+                stop.set()
+                for f in list(futures.values()):
+                    f.cancel()
+                raise
             return results
     finally:
         _init(None)

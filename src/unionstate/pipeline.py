@@ -578,11 +578,11 @@ def validate_path(
             options = RuleOptions(as_of, select, ignore)
         p = Path(path)
         if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
-            from unionstate.chunks import plan, process_mapper
+            from unionstate.chunks import parts_for, plan, process_mapper
 
             return validate_chunks(
                 path,
-                plan(path, jobs * 4),
+                plan(path, parts_for(size, jobs)),
                 process_mapper(jobs),
                 limits=limits,
                 max_findings=max_findings,
