@@ -119,6 +119,16 @@ def test_unknown_and_ambiguous_names_raise(ds: Dataset) -> None:
         ds.holder_of("person/a", on="2020")
 
 
+def test_a_record_is_found_once_by_a_name_it_repeats_and_equal_copies_once() -> None:
+    """The name index lists a record once per name, an equal copy of it not
+    again, but a different record with the same id (a duplicate id) apart."""
+    a = person("person/a", "Yuri Kozak", "YURI KOZAK")
+    other = person("person/a", "Yuri Kozak", "Yury Kozak")
+    b = person("person/b", "Yuri Kozak")
+    got = from_records([a, person("person/a", "Yuri Kozak", "YURI KOZAK"), other, b])
+    assert got.find("yuri kozak") == [a, other, b]
+
+
 def test_events_between_and_involving(ds: Dataset) -> None:
     assert [e.id for e in ds.events(between=("2021-04-16", "2021-04-16"))] == ["event/e"]
     assert [e.id for e in ds.events(between=("2019-09-06", "2019-09-06"))] == ["event/f"]

@@ -83,9 +83,11 @@ class Dataset:
         for r in self.records:
             by_id[r.id] = r
             for n in getattr(r, "names", ()):
-                key = fold(n.value)
-                if r not in names[key]:
-                    names[key].append(r)
+                same = names[fold(n.value)]
+                # ``r not in same``, without comparing whole records whose ids
+                # differ (equal records have equal ids): many share a name
+                if not any(x is r or (x.id == r.id and x == r) for x in same):
+                    same.append(r)
             if isinstance(r, Tenure):
                 by_office[r.office].append(r)
                 by_person[r.person].append(r)
