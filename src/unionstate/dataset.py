@@ -67,7 +67,12 @@ class Dataset:
     info: DatasetInfo
     records: tuple[Record, ...]
     _by_id: dict[str, Record] = attrs.field(init=False, repr=False, eq=False, hash=False)
-    _names: dict[str, list[Record]] = attrs.field(init=False, repr=False, eq=False, hash=False)
+    #: Folded name -> records, built by the first :meth:`find` (the rules
+    #: never search by name, and folding every name of a large dataset's
+    #: records took about 1.5 s of a 1M run before the rules could start).
+    _names: dict[str, list[Record]] | None = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
     _tenures_by_office: dict[str, list[Tenure]] = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
@@ -77,22 +82,15 @@ class Dataset:
 
     def __attrs_post_init__(self) -> None:
         by_id: dict[str, Record] = {}
-        names: dict[str, list[Record]] = defaultdict(list)
         by_office: dict[str, list[Tenure]] = defaultdict(list)
         by_person: dict[str, list[Tenure]] = defaultdict(list)
         for r in self.records:
             by_id[r.id] = r
-            for n in getattr(r, "names", ()):
-                same = names[fold(n.value)]
-                # ``r not in same``, without comparing whole records whose ids
-                # differ (equal records have equal ids): many share a name
-                if not any(x is r or (x.id == r.id and x == r) for x in same):
-                    same.append(r)
             if isinstance(r, Tenure):
                 by_office[r.office].append(r)
                 by_person[r.person].append(r)
         object.__setattr__(self, "_by_id", by_id)
-        object.__setattr__(self, "_names", dict(names))
+        object.__setattr__(self, "_names", None)
         object.__setattr__(self, "_tenures_by_office", dict(by_office))
         object.__setattr__(self, "_tenures_by_person", dict(by_person))
 
@@ -134,15 +132,31 @@ class Dataset:
         q = fold(name)
         if not q:
             return []
-        hits: list[Record] = list(self._names.get(q, []))
+        index = self._name_index()
+        hits: list[Record] = list(index.get(q, []))
         words = q.split()
-        for key, recs in self._names.items():
+        for key, recs in index.items():
             kw = key.split()
             if key != q and any(kw[i : i + len(words)] == words for i in range(len(kw))):
                 hits.extend(r for r in recs if r not in hits)
         if cls is not None:
             hits = [r for r in hits if isinstance(r, cls)]
         return sorted(hits, key=lambda r: r.id)
+
+    def _name_index(self) -> dict[str, list[Record]]:
+        if self._names is not None:
+            return self._names
+        names: dict[str, list[Record]] = defaultdict(list)
+        for r in self.records:
+            for n in getattr(r, "names", ()):
+                same = names[fold(n.value)]
+                # ``r not in same``, without comparing whole records whose ids
+                # differ (equal records have equal ids): many share a name
+                if not any(x is r or (x.id == r.id and x == r) for x in same):
+                    same.append(r)
+        index = dict(names)
+        object.__setattr__(self, "_names", index)
+        return index
 
     def _resolve(self, ref: str, cls: type[R]) -> R:
         if ref in self._by_id:
