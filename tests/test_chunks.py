@@ -4,9 +4,12 @@ on several processes that reports exactly what one process reports."""
 from __future__ import annotations
 
 import itertools
+import logging
 import os
 import time
+from concurrent.futures import Future
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -164,6 +167,37 @@ def test_run_map_feeds_the_workers_while_this_process_is_busy() -> None:
     _MAIN = os.getpid()
     out = chunks.run_map(_slow_here, range(12), 2)
     assert out.count(_MAIN) == 1
+
+
+class _InlinePool:
+    """A stand-in for the process pool whose tasks are done when submitted."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        pass
+
+    def __enter__(self) -> _InlinePool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn: Any, *args: Any) -> Future[Any]:
+        f: Future[Any] = Future()
+        f.set_result(fn(*args))
+        return f
+
+
+def test_run_map_copes_with_tasks_done_as_soon_as_submitted(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A task can finish before its callback is attached (the callback then
+    runs at once): the next tasks are handed out in a loop, not by nested
+    callbacks that would overflow the stack on many small tasks."""
+    monkeypatch.setattr(chunks, "ProcessPoolExecutor", _InlinePool)
+    with caplog.at_level(logging.ERROR, logger="concurrent.futures"):
+        out = chunks.run_map(_square_where, range(3000), 2)
+    assert [r[0] for r in out] == [x * x for x in range(3000)]
+    assert not caplog.records, caplog.records[:1]
 
 
 def _logged_fail(x: int) -> int:

@@ -391,17 +391,24 @@ def run_map(
                 """Give the workers the next item: called when one of
                 theirs is done (by the pool's thread), so that they never
                 wait for this process to finish an item of its own."""
-                if stop.is_set() or (last is not None and last.exception() is not None):
+                if last is not None and (last.cancelled() or last.exception() is not None):
                     return
-                with lock:  # taken and futures change together: see collect
-                    k = take_locked()
-                    if k is None:
+                while not stop.is_set():
+                    with lock:  # taken and futures change together: see collect
+                        k = take_locked()
+                        if k is None:
+                            return
+                        try:
+                            f = futures[k] = pool.submit(func, work[k])
+                        except RuntimeError:  # the pool is broken or shutting down
+                            return
+                    if not f.done():
+                        f.add_done_callback(refill)
                         return
-                    try:
-                        f = futures[k] = pool.submit(func, work[k])
-                    except RuntimeError:  # the pool is broken or shutting down
+                    # done already (rare): the next one now, in this loop, not by
+                    # a callback that add_done_callback would run at once, nested
+                    if f.cancelled() or f.exception() is not None:
                         return
-                f.add_done_callback(refill)
 
             def collect(n: int) -> bool:
                 with lock:
