@@ -65,10 +65,10 @@ class Limits:
     #: The largest JSON document (or data-directory file) read whole.
     max_document_bytes: int = 256 * _MiB
     #: The largest input the consistency rules run on: they hold the records
-    #: that are not events or statements and an index of every id (about
-    #: 1.2 bytes of memory per input byte on two processes, 0.8 on one,
-    #: measured at 1M records; docs/performance.md); above it, schema and references are checked in
-    #: bounded memory and a US009 warning says so.
+    #: that are not events or statements and an index of every id (about 1.2
+    #: bytes of memory per input byte on two processes, 0.8 on one, measured
+    #: at 1M records; docs/performance.md); above it, schema and references
+    #: are checked in bounded memory and a US009 warning says so.
     max_rules_bytes: int = 2048 * _MiB
 
 
