@@ -13,6 +13,12 @@ then each step runs in a fresh process:
 * ``json.loads``: parse every line with the stdlib (the parse floor of
   this pipeline);
 * ``orjson.loads``: the same with orjson, if it is importable;
+* ``schema floor``: orjson's parse (json's without it) and the compiled
+  schema check unionstate uses (jsonschema-rs, with its ``edtf`` and ``uri``
+  format checks as Python callbacks) of every line, on one process: the
+  least a per-record stage built on jsonschema-rs from Python can cost;
+* ``schema floor, no formats``: the same without the format checks, what
+  it would cost with the formats checked natively;
 * ``CLI --no-rules``: ``unionstate validate FILE --standalone --no-rules
   --jobs 1``: names, schema and references, streamed;
 * ``CLI --no-rules -j2``: the same on two processes;
@@ -54,6 +60,8 @@ STEPS = {
     "lines": "read lines",
     "json": "json.loads",
     "orjson": "orjson.loads",
+    "floor": "schema floor",
+    "floor-nofmt": "schema floor, no formats",
     "schema": "CLI --no-rules",
     "schema2": "CLI --no-rules -j2",
     "rules": "CLI all rules",
@@ -94,6 +102,21 @@ def measure(step: str, path: str) -> dict[str, object]:
             for line in f:
                 loads(line)
                 n += 1
+    elif step in ("floor", "floor-nofmt"):
+        check = _schema_checks(formats=step == "floor")
+        try:
+            import orjson
+
+            loads = orjson.loads
+        except ImportError:
+            loads = json.loads
+        t = time.perf_counter()
+        n = 0
+        with open(path, "rb") as f:
+            for line in f:
+                data = loads(line)
+                check[data["type"]](data)
+                n += 1
     else:
         from unionstate.io.read import Limits
         from unionstate.pipeline import validate_path
@@ -105,6 +128,23 @@ def measure(step: str, path: str) -> dict[str, object]:
         extra = report.counts()
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "n": n, "pss": _rss_kib(), "main": _rss_kib(), **extra}
+
+
+def _schema_checks(*, formats: bool) -> dict[str, Callable[[Any], bool]]:
+    """The compiled ``is_valid`` of each record type (and of the header,
+    ``"dataset"``), as the pipeline builds them, or without format checks."""
+    from unionstate.model import RECORD_TYPES
+    from unionstate.schema import _fast, all_schemas
+
+    names = {t: t for t in RECORD_TYPES} | {"dataset": "dataset-info"}
+    if formats:
+        return {t: _fast(name) for t, name in names.items()}
+    import jsonschema_rs
+
+    return {
+        t: jsonschema_rs.validator_for(all_schemas()[name], validate_formats=False).is_valid
+        for t, name in names.items()
+    }
 
 
 def _tree(pid: int) -> list[int]:
