@@ -137,3 +137,33 @@ def test_presence_packs_and_merges() -> None:
     ]
     with pytest.raises(ValueError, match="out of range"):
         a.add("person/p", 738000, 738010, e, 0)
+
+
+def test_presence_keeps_ids_exactly_and_texts_once_across_merges_and_pickles() -> None:
+    """Event ids are held as UTF-8 in one buffer and dates and cities as
+    numbers into one table: neither may change an id or a text on the way,
+    nor hold a text twice, nor lose anything when pickled to another process."""
+    import pickle
+
+    from unionstate.checks.events import Presence
+
+    a, b = Presence(), Presence()
+    x = a.add_event("event/мінск-2021", "2021-09-09", "place/minsk")
+    a.add("person/p", 738000, 738000, x, 0)
+    y = b.add_event("event/y", "2021-09-09", "place/sochi")
+    z = b.add_event("event/z-🙂", "2021-09-10", "place/minsk")
+    b.add("person/p", 738000, 738000, y, 1)
+    b.add("person/p", 738001, 738001, z, 2)
+    a.merge(pickle.loads(pickle.dumps(b)))
+    a = pickle.loads(pickle.dumps(a))
+    assert [a.event(k) for k in range(3)] == [
+        ("event/мінск-2021", "2021-09-09", "place/minsk"),
+        ("event/y", "2021-09-09", "place/sochi"),
+        ("event/z-🙂", "2021-09-10", "place/minsk"),
+    ]
+    assert sorted(a.texts) == ["2021-09-09", "2021-09-10", "place/minsk", "place/sochi"]
+    assert [i[2:4] for i in a.items("person/p")] == [
+        ("event/y", 1),
+        ("event/мінск-2021", 0),
+        ("event/z-🙂", 2),
+    ]

@@ -171,27 +171,44 @@ _INDEX_BITS = 24  # participant index
 class Presence:
     """Where each person was present in person, compactly, for US109: per
     person an array of two 64-bit numbers per attendance (the first day and
-    the span; the event and the participant index), and per event its id,
-    date text and city once. About 16 bytes an attendance instead of a
-    tuple's ~250, which matters at millions of them."""
+    the span; the event and the participant index), and per event its id
+    (UTF-8, in one buffer), date text and city (numbers into a table of the
+    distinct ones). About 16 bytes an attendance and 50 an event, instead of
+    a tuple's ~250 and three strings' ~100, which matters at millions of them."""
 
-    __slots__ = ("_shared", "by_person", "cities", "dates", "events")
+    __slots__ = ("_codes", "by_person", "cities", "dates", "ends", "ids", "texts")
 
     def __init__(self) -> None:
         self.by_person: dict[str, array[int]] = {}
-        #: The id, date text and city id of each event, by event number
-        #: (three lists, not a list of tuples: 48 bytes less an event).
-        self.events: list[str] = []
-        self.dates: list[str] = []
-        self.cities: list[str] = []
-        self._shared: dict[str, str] = {}
+        #: The events' ids, one after another, and where each ends, by event number.
+        self.ids = bytearray()
+        self.ends: array[int] = array("Q")
+        #: Each event's date text and city, as numbers into ``texts``.
+        self.dates: array[int] = array("I")
+        self.cities: array[int] = array("I")
+        self.texts: list[str] = []
+        self._codes: dict[str, int] = {}
+
+    def _code(self, text: str) -> int:
+        code = self._codes.get(text)
+        if code is None:
+            code = self._codes[text] = len(self.texts)
+            self.texts.append(text)
+        return code
 
     def add_event(self, event_id: str, date: str, city: str) -> int:
         """Number an event that has attendances."""
-        self.events.append(event_id)
-        self.dates.append(self._shared.setdefault(date, date))
-        self.cities.append(self._shared.setdefault(city, city))
-        return len(self.events) - 1
+        self.ids += event_id.encode()
+        self.ends.append(len(self.ids))
+        self.dates.append(self._code(date))
+        self.cities.append(self._code(city))
+        return len(self.ends) - 1
+
+    def event(self, number: int) -> tuple[str, str, str]:
+        """The id, date text and city of an event, by its number."""
+        start = self.ends[number - 1] if number else 0
+        event_id = self.ids[start : self.ends[number]].decode()
+        return event_id, self.texts[self.dates[number]], self.texts[self.cities[number]]
 
     def add(self, person: str, lo: int, hi: int, event: int, index: int) -> None:
         """``person`` attended ``event`` (a number from :meth:`add_event`) as
@@ -206,11 +223,13 @@ class Presence:
 
     def merge(self, other: Presence) -> None:
         """Add another's attendances (renumbering its events)."""
-        offset = len(self.events) << _INDEX_BITS
-        self.events.extend(other.events)
-        share = self._shared.setdefault
-        self.dates.extend([share(d, d) for d in other.dates])
-        self.cities.extend([share(c, c) for c in other.cities])
+        offset = len(self.ends) << _INDEX_BITS
+        base = len(self.ids)
+        self.ids += other.ids
+        self.ends.extend(array("Q", [end + base for end in other.ends]))
+        theirs_to_mine = [self._code(t) for t in other.texts]
+        self.dates.extend(array("I", [theirs_to_mine[c] for c in other.dates]))
+        self.cities.extend(array("I", [theirs_to_mine[c] for c in other.cities]))
         for person, theirs in other.by_person.items():
             arr = self.by_person.get(person)
             if arr is None:
@@ -231,8 +250,7 @@ class Presence:
         span = (1 << _SPAN_BITS) - 1
         for k in range(0, len(arr), 2):
             day, ev = arr[k], arr[k + 1]
-            number = ev >> _INDEX_BITS
-            event_id, date, city = self.events[number], self.dates[number], self.cities[number]
+            event_id, date, city = self.event(ev >> _INDEX_BITS)
             lo = day >> _SPAN_BITS
             out.append((lo, lo + (day & span), event_id, ev & mask, date, city))
         out.sort(key=lambda x: (x[0], x[2], x[3]))
