@@ -3,7 +3,7 @@ parse floor, on realistic synthetic data (benchmarks/generate.py, seeded, 1%
 planted rule errors), in one run:
 
     python benchmarks/bench_pipeline.py                  # 10k and 100k records
-    python benchmarks/bench_pipeline.py 10000 100000 1000000   # + 1M: ~10 min
+    python benchmarks/bench_pipeline.py 10000 100000 1000000   # + 1M: ~20 min
     python benchmarks/bench_pipeline.py 10000 --profile  # + cProfile of one run
 
 For each size the dataset is generated once to a temporary JSON Lines file;
@@ -68,6 +68,8 @@ STEPS = {
     "rules2": "CLI all rules -j2",
     "memory": "API in memory",
 }
+#: The width of the steps' names in the output.
+W = max(map(len, STEPS.values()))
 #: The CLI's arguments of each CLI step.
 CLI = {
     "schema": ["--no-rules", "--jobs", "1"],
@@ -261,7 +263,7 @@ def bench(sizes: list[int], seed: int, rate: float) -> None:
                 if step == "memory" and n > MEMORY_STEP_MAX:
                     continue
                 results[n][step] = r = _child(step, path)
-                print(f"#   {STEPS[step]:<20} {r['seconds']:8.2f} s", flush=True)
+                print(f"#   {STEPS[step]:<{W}} {r['seconds']:8.2f} s", flush=True)
             path.unlink()
     _table(sizes, steps, results)
 
@@ -273,8 +275,8 @@ def _table(sizes: list[int], steps: list[str], res: Results) -> None:
     cols = "  ".join(f"{f'{n:,} records':^38}" for n in sizes)
     sub = "  ".join(f"{'rec/s':>10} {'peak MiB':>8} {'main MiB':>8} {'x json':>8}" for _ in sizes)
     print()
-    print(f"{'step':<20}  {cols}")
-    print(f"{'':<20}  {sub}")
+    print(f"{'step':<{W}}  {cols}")
+    print(f"{'':<{W}}  {sub}")
     for step in steps:
         cells = []
         for n in sizes:
@@ -287,7 +289,7 @@ def _table(sizes: list[int], steps: list[str], res: Results) -> None:
             cells.append(
                 f"{n / secs:>10,.0f} {_mib(r['pss']):>8} {_mib(r['main']):>8} {ratio:>7.1f}x"
             )
-        print(f"{STEPS[step]:<20}  {'  '.join(cells)}")
+        print(f"{STEPS[step]:<{W}}  {'  '.join(cells)}")
     for n in sizes:
         for step in ("rules2", "memory"):
             if step in res[n]:
