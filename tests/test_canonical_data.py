@@ -367,14 +367,26 @@ def test_the_december_2019_council_did_not_take_place(ds):
 
 
 def test_announced_only_meetings_stay_scheduled_with_a_justified_exception(ds):
-    # Only the announcement of the Sochi talks of 23 May 2022 (and of the prime ministers'
-    # Sochi meeting of 6 December 2019) is sourced: no "held" status is invented, and the
-    # stale-status finding (US105) is excepted with a reason on the record.
-    for eid in ("event/2022-05-23-sochi-talks-announced", "event/2019-12-06-rumas-medvedev-sochi"):
-        e = ds.get(eid)
-        assert [s.status for s in e.statuses] == ["scheduled"]
-        assert [x.rule for x in e.exceptions] == ["US105"]
-    assert ds.get("event/2022-05-23-sochi-talks-announced").statuses[0].date == "2022-05-20"
+    # Only the announcement of the prime ministers' Sochi meeting of 6 December 2019 is
+    # sourced: no "held" status is invented, and the stale-status finding (US105) is
+    # excepted with a reason on the record.
+    e = ds.get("event/2019-12-06-rumas-medvedev-sochi")
+    assert [s.status for s in e.statuses] == ["scheduled"]
+    assert [x.rule for x in e.exceptions] == ["US105"]
+
+
+def test_the_sochi_talks_of_may_2022_are_held_by_a_source_of_that_day(ds):
+    # Announced on 20 May (TASS via a blog), reported under way on 23 May (tvr.by); the
+    # exception that stood while only the announcement was sourced is gone.
+    e = ds.get("event/2022-05-23-sochi-talks-announced")
+    assert [(s.status, s.date) for s in e.statuses] == [
+        ("scheduled", "2022-05-20"),
+        ("held", "2022-05-23"),
+    ]
+    (source,) = e.statuses[1].sources
+    assert ds.get(source).published == "2022-05-23"
+    assert "being held in Sochi" in ds.get(source).quote
+    assert e.exceptions == ()
 
 
 def test_the_1994_election_keeps_every_vote_share(ds):
