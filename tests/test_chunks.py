@@ -276,3 +276,34 @@ def test_a_chunked_run_shows_each_stage_at_once(tmp_path: Path) -> None:
     for stage in ("indexing", "checking"):
         counts = [n for s, n in seen if s == stage]
         assert counts == sorted(counts)
+
+
+def _pipe_size(pool: Any) -> int:
+    import fcntl
+
+    return int(fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ))
+
+
+def test_the_pipe_of_the_workers_results_holds_a_whole_result() -> None:
+    """A worker writes a result of up to 1 MiB (pass 1 over a chunk of events
+    sends about 0.5) without waiting for this process to read it (D34)."""
+    fcntl = pytest.importorskip("fcntl")
+    if not hasattr(fcntl, "F_GETPIPE_SZ"):
+        pytest.skip("pipe sizes are Linux's")
+    if int(Path("/proc/sys/fs/pipe-max-size").read_text()) < chunks.RESULTS_PIPE_BYTES:
+        pytest.skip("this system allows smaller pipes")
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
+        before = _pipe_size(pool)
+        chunks._widen_results_pipe(pool)
+        assert _pipe_size(pool) == chunks.RESULTS_PIPE_BYTES > before
+        assert pool.submit(bytes, 900_000).result() == bytes(900_000)
+
+
+def test_run_map_widens_the_results_pipe_of_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    widened: list[object] = []
+    monkeypatch.setattr(chunks, "_widen_results_pipe", widened.append)
+    assert chunks.run_map(_square_where, range(6), 2)[5][0] == 25
+    assert len(widened) == 1

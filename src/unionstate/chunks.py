@@ -371,6 +371,7 @@ def run_map(
         with ProcessPoolExecutor(
             jobs - 1, mp_context=ctx, initializer=_init, initargs=(tables,)
         ) as pool:
+            _widen_results_pipe(pool)
             futures: dict[int, Future[Any]] = {}
             lock = threading.Lock()
             stop = threading.Event()  # on an error: no more items for the workers
@@ -443,6 +444,27 @@ def run_map(
             return results
     finally:
         _init(None)
+
+
+#: The size asked for the pipe that brings the workers' results back, the
+#: most an unprivileged process may ask on Linux by default. A result of
+#: pass 1 over a chunk of events is about 0.5 MiB.
+RESULTS_PIPE_BYTES = 1 << 20
+
+
+def _widen_results_pipe(pool: ProcessPoolExecutor) -> None:
+    """Let a worker write a whole result and go on to its next chunk (D34).
+    With the default 64 KiB pipe it waits, its result half sent, until this
+    process reads the rest, and each read waits for this process's busy main
+    thread to let go of the GIL. Where that cannot be done (not Linux, a pool
+    without this queue, a lower limit), the pipe stays as it is."""
+    try:
+        import fcntl
+
+        reader = pool._result_queue._reader  # type: ignore[attr-defined]
+        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, RESULTS_PIPE_BYTES)
+    except (AttributeError, ImportError, OSError):
+        pass
 
 
 def _methods() -> list[str]:
