@@ -1,0 +1,63 @@
+"""Where a streamed run's time goes, phase by phase, from the progress calls:
+
+    python benchmarks/bench_phases.py FILE.jsonl [JOBS] [RUNS]
+
+Prints, for each run of ``validate_path(FILE, keep_records=False)`` with every
+rule (standalone, the rules' size limit lifted): pass 1 (ids, names, small
+records), the set-up between the passes (id index sealed, names, the rules
+over the small records; one process), pass 2 (names, schema, references,
+rules over the events and statements), the finish (US109, US112, sorting;
+one process) and the total, in seconds, and the counts found. Generate a
+file with ``benchmarks/generate.py``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from unionstate.io.read import Limits
+from unionstate.pipeline import validate_path
+
+
+def run(path: str, jobs: int) -> str:
+    t0 = time.perf_counter()
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+
+    def progress(stage: str, done: int) -> None:
+        t = time.perf_counter() - t0
+        first.setdefault(stage, t)
+        last[stage] = t
+
+    _, report = validate_path(
+        path,
+        standalone=True,
+        jobs=jobs,
+        keep_records=False,
+        limits=Limits(max_rules_bytes=1 << 62),
+        progress=progress,
+    )
+    end = time.perf_counter() - t0
+    c = report.counts()
+    return (
+        f"pass 1 {last['indexing']:.1f} s, set-up {first['checking'] - last['indexing']:.1f} s, "
+        f"pass 2 {last['checking'] - first['checking']:.1f} s, "
+        f"finish {end - last['checking']:.1f} s, total {end:.1f} s; "
+        f"{c['error']} errors, {c['warning']} warnings, {c['info']} info"
+    )
+
+
+def main(argv: list[str]) -> int:
+    if not argv:
+        print(__doc__, file=sys.stderr)
+        return 2
+    path = argv[0]
+    jobs = int(argv[1]) if len(argv) > 1 else 2
+    for _ in range(int(argv[2]) if len(argv) > 2 else 1):
+        print(run(path, jobs), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
