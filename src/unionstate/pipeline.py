@@ -242,7 +242,7 @@ def _stream(
     out = _Capped(max_findings)
     files: list[str] = []
     ids = IdIndex()  # id -> file number << 40 | line (0: none)
-    names: list[RawRecord] = []  # only the names of records that have some
+    index = NameIndex()  # the names, added as the records are read
     small: list[RawRecord | Record] = []  # with rules: records not events or statements
 
     def first_pass(rec: RawRecord) -> None:
@@ -258,10 +258,7 @@ def _stream(
             ids.add(rid, (len(files) - 1) << 40 | (rec.line or 0))
             if is_small:
                 ids.hot.add(rid)
-        if isinstance(rec.data.get("names"), list):
-            names.append(
-                RawRecord({k: rec.data.get(k) for k in ("type", "id", "names")}, rec.file, rec.line)
-            )
+        index.add((rec,))
 
     def at(code: int) -> tuple[str, int | None]:
         return files[code >> 40], (code & (1 << 40) - 1) or None
@@ -271,8 +268,8 @@ def _stream(
         file, line = at(dup.where)
         out.add(duplicate_id(RawRecord({"id": dup.id}, file, line), at(dup.first)))
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
-    index = NameIndex.build(names, ctx.data)
-    names.clear()
+    if ctx.data is not None:
+        index.add_records(ctx.data.records)
     known = ctx.ids
 
     out.extend(raw.findings)
@@ -412,7 +409,7 @@ def validate_chunks(
     raw = RawDataset(files=[shown])
     out = _Capped(max_findings)
     first = IdIndex()  # id -> line (0: none)
-    names: list[RawRecord] = []
+    index = NameIndex()  # the names, added as each chunk's arrive
     small: list[RawRecord | Record] = []
     counts: list[int] = []
 
@@ -443,7 +440,7 @@ def validate_chunks(
         for rid, line in zip(ix.ids, ix.lines, strict=True):
             first.add(rid, line)
         first.hot.update(sys.intern(rid) for rid in ix.hot)  # shared with the records
-        names.extend(ix.names)
+        index.add(ix.names)
         for rec in ix.small:  # from another process: its strings are its own
             if isinstance(rec, RawRecord):
                 share_strings(rec.data)
@@ -467,8 +464,8 @@ def validate_chunks(
         out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
         raw.unusable.append(shown)
     ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
-    index = NameIndex.build(names, ctx.data)
-    names.clear()
+    if ctx.data is not None:
+        index.add_records(ctx.data.records)
     out.extend(check_header(raw))
     out.extend(_shadow_findings(first, ctx))
     check: ShardedCheck | None = None

@@ -19,7 +19,6 @@ the names of the candidates (so "Lukashenko" finds "Alexander Lukashenko").
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
@@ -27,7 +26,7 @@ import attrs
 
 from unionstate.dataset import Dataset, fold
 from unionstate.io.read import RawRecord
-from unionstate.model import RECORD_TYPES
+from unionstate.model import RECORD_TYPES, Record
 from unionstate.model._fields import ID_SLUG
 from unionstate.references import Ref, refs_of
 from unionstate.report import Finding, Severity, _code, finding
@@ -70,23 +69,42 @@ _ID = re.compile(rf"[a-z]+/{ID_SLUG}")
 class NameIndex:
     """Folded names → record ids, by record type."""
 
-    exact: dict[str, dict[str, set[str]]]
+    exact: dict[str, dict[str, set[str]]] = attrs.field(factory=dict)
 
     @classmethod
     def build(cls, raw_records: Iterable[RawRecord], canonical: Dataset | None) -> NameIndex:
-        exact: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        index = cls()
         if canonical is not None:
-            for rec in canonical.records:
-                for n in getattr(rec, "names", ()):
-                    exact[rec.TYPE][fold(n.value)].add(rec.id)
+            index.add_records(canonical.records)
+        index.add(raw_records)
+        return index
+
+    def add_records(self, records: Iterable[Record]) -> None:
+        """Index the names of structured records (the canonical data's)."""
+        for rec in records:
+            for n in getattr(rec, "names", ()):
+                self._put(rec.TYPE, fold(n.value), rec.id)
+
+    def add(self, raw_records: Iterable[RawRecord]) -> None:
+        """Index the names of raw records, as they are read: a streamed run
+        adds each chunk's and keeps no record for it."""
         for r in raw_records:
             t, rid, names = r.data.get("type"), r.data.get("id"), r.data.get("names")
             if not (isinstance(t, str) and isinstance(rid, str) and isinstance(names, list)):
                 continue
             for n in names:
                 if isinstance(n, dict) and isinstance(n.get("value"), str):
-                    exact[t][fold(n["value"])].add(rid)
-        return cls({t: dict(v) for t, v in exact.items()})
+                    self._put(t, fold(n["value"]), rid)
+
+    def _put(self, t: str, key: str, rid: str) -> None:
+        by_name = self.exact.get(t)
+        if by_name is None:
+            by_name = self.exact[t] = {}
+        ids = by_name.get(key)
+        if ids is None:
+            by_name[key] = {rid}
+        else:
+            ids.add(rid)
 
     def lookup(self, name: str, types: Iterable[str]) -> list[str]:
         """Ids whose names match ``name`` among records of ``types``."""
