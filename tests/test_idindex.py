@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import zlib
+from array import array
 
 import pytest
 from hypothesis import given
@@ -87,3 +88,24 @@ def test_lookups_need_a_sealed_index_and_adds_an_open_one() -> None:
     assert ix.seal() == [], "sealing twice reports nothing twice"
     with pytest.raises(RuntimeError, match="sealed"):
         ix.add("person/b", 2)
+
+
+@given(st.lists(st.one_of(st.integers(0, 10), st.integers(-(2**63), 2**63 - 1)), max_size=30))
+def test_location_codes_of_any_64_bit_value_come_back_exactly(codes: list[int]) -> None:
+    """Codes are held in 32 bits until one needs more (a file number above
+    the line, or a negative code): then the array widens, values kept (D37)."""
+    ix = IdIndex()
+    for k, code in enumerate(codes):
+        ix.add(f"person/p{k}", code)
+    ix.seal()
+    assert [ix.get(f"person/p{k}") for k in range(len(codes))] == codes
+    assert ix._where.typecode == ("I" if all(0 <= c < 2**32 for c in codes) else "q")
+
+
+def test_a_32_bit_array_widens_when_a_value_does_not_fit() -> None:
+    small = array("I", [1, 2])
+    assert idindex._push(small, 3, "Q") is small
+    wide = idindex._push(small, 2**32, "Q")
+    assert (wide.typecode, list(wide)) == ("Q", [1, 2, 3, 2**32])
+    signed = idindex._push(array("I", [7]), -1, "q")
+    assert (signed.typecode, list(signed)) == ("q", [7, -1])
