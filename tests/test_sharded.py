@@ -17,6 +17,7 @@ from test_checks_examples import load_example
 from unionstate import strategies
 from unionstate.checks import RULES, check
 from unionstate.checks._context import BULK
+from unionstate.checks.events import Presence
 from unionstate.checks.sharded import ShardedCheck
 from unionstate.converter import structure
 from unionstate.dataset import Dataset, load
@@ -118,7 +119,6 @@ def test_branches_merged_back_give_the_same_findings() -> None:
 
 
 def test_presence_packs_and_merges() -> None:
-    from unionstate.checks.events import Presence
 
     a, b = Presence(), Presence()
     e = a.add_event("event/x", "2021-09-09", "place/minsk")
@@ -139,21 +139,25 @@ def test_presence_packs_and_merges() -> None:
         a.add("person/p", 738000, 738010, e, 0)
 
 
+def _attend(presence: Presence, *rows: tuple[str, str, str, int, int]) -> None:
+    """person/p at each (event id, date text, city, day, participant index)."""
+    for event_id, date, city, day, index in rows:
+        presence.add("person/p", day, day, presence.add_event(event_id, date, city), index)
+
+
 def test_presence_keeps_ids_exactly_and_texts_once_across_merges_and_pickles() -> None:
     """Event ids are held as UTF-8 in one buffer and dates and cities as
     numbers into one table: neither may change an id or a text on the way,
     nor hold a text twice, nor lose anything when pickled to another process."""
     import pickle
 
-    from unionstate.checks.events import Presence
-
     a, b = Presence(), Presence()
-    x = a.add_event("event/мінск-2021", "2021-09-09", "place/minsk")
-    a.add("person/p", 738000, 738000, x, 0)
-    y = b.add_event("event/y", "2021-09-09", "place/sochi")
-    z = b.add_event("event/z-🙂", "2021-09-10", "place/minsk")
-    b.add("person/p", 738000, 738000, y, 1)
-    b.add("person/p", 738001, 738001, z, 2)
+    _attend(a, ("event/мінск-2021", "2021-09-09", "place/minsk", 738000, 0))
+    _attend(
+        b,
+        ("event/y", "2021-09-09", "place/sochi", 738000, 1),
+        ("event/z-🙂", "2021-09-10", "place/minsk", 738001, 2),
+    )
     a.merge(pickle.loads(pickle.dumps(b)))
     a = pickle.loads(pickle.dumps(a))
     assert [a.event(k) for k in range(3)] == [
@@ -166,4 +170,49 @@ def test_presence_keeps_ids_exactly_and_texts_once_across_merges_and_pickles() -
         ("event/y", 1),
         ("event/мінск-2021", 0),
         ("event/z-🙂", 2),
+    ]
+
+
+def test_presence_holds_indexed_ids_as_positions_and_merges_a_workers_part() -> None:
+    """With the run's id index, an event id in it is held as its position and
+    only the others as text (D38); a worker's part comes back pickled without
+    the index and merges into the main process's, ids exact either way."""
+    import pickle
+
+    from unionstate.idindex import IdIndex
+
+    ids = IdIndex()
+    for k, rid in enumerate(["person/p", "event/a", "event/b-🙂", "event/a"]):
+        ids.add(rid, k + 1)
+    ids.seal()
+    main, worker = Presence(ids), Presence(ids)
+    _attend(
+        main,
+        ("event/canonical-only", "2021-09-09", "place/minsk", 738000, 0),
+        ("event/a", "2021-09-09", "place/sochi", 738000, 1),
+    )
+    _attend(
+        worker,
+        ("event/b-🙂", "2021-09-10", "place/minsk", 738001, 2),
+        ("event/also-not-indexed", "2021-09-11", "place/minsk", 738002, 3),
+    )
+    assert list(main.refs) == [-1, 1]
+    assert bytes(main.own) == b"event/canonical-only"
+    sent = pickle.dumps(worker)
+    assert len(sent) < 1000  # the index stays behind
+    part = pickle.loads(sent)
+    with pytest.raises(RuntimeError, match="id index"):
+        part.event(0)
+    main.merge(part)
+    assert [main.event(k)[0] for k in range(4)] == [
+        "event/canonical-only",
+        "event/a",
+        "event/b-🙂",
+        "event/also-not-indexed",
+    ]
+    assert [i[2:4] for i in main.items("person/p")] == [
+        ("event/a", 1),
+        ("event/canonical-only", 0),
+        ("event/b-🙂", 2),
+        ("event/also-not-indexed", 3),
     ]

@@ -116,7 +116,7 @@ class IdIndex:
                     key = self._bytes(pos)
                     if key in firsts:
                         dups.append(
-                            Duplicate(self._text(pos), self._where[pos], self._where[firsts[key]])
+                            Duplicate(self.text(pos), self._where[pos], self._where[firsts[key]])
                         )
                     else:
                         firsts[key] = pos
@@ -128,8 +128,16 @@ class IdIndex:
         start = self._ends[pos - 1] if pos else 0
         return bytes(self._blob[start : self._ends[pos]])
 
-    def _text(self, pos: int) -> str:
-        return self._bytes(pos).decode("utf-8", "surrogatepass")
+    def text(self, pos: int) -> str:
+        """The id at a :meth:`position`."""
+        ends = self._ends
+        return self._blob[ends[pos - 1] if pos else 0 : ends[pos]].decode("utf-8", "surrogatepass")
+
+    def position(self, rid: str) -> int:
+        """Where ``rid`` first occurs (0 for the first id added), or -1: a
+        number that stands for the id in compact tables (see
+        :class:`unionstate.checks.events.Presence`)."""
+        return self._find(rid)
 
     def _find(self, rid: str) -> int:
         """Position of the first occurrence of ``rid``, or -1."""

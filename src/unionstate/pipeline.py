@@ -366,7 +366,14 @@ def _small_records(
                 (theirs if isinstance(r, BULK) else base).append(r)
         if as_of is None and info.as_of is None:
             as_of = ctx.data.info.as_of
-    check = ShardedCheck(base, info, as_of=as_of, select=rules.select, ignore=rules.ignore)
+    check = ShardedCheck(
+        base,
+        info,
+        as_of=as_of,
+        select=rules.select,
+        ignore=rules.ignore,
+        ids=ids if isinstance(ids, IdIndex) else None,
+    )
     if theirs:
         check.add(theirs)
     return check

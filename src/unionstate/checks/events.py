@@ -18,6 +18,7 @@ from unionstate.checks._context import (
 )
 from unionstate.checks._registry import graded, jsonl, rule
 from unionstate.dates import YES
+from unionstate.idindex import IdIndex
 from unionstate.model import Attendance, Event, EventStatus, Person
 from unionstate.report import Finding, Severity
 
@@ -171,23 +172,42 @@ _INDEX_BITS = 24  # participant index
 class Presence:
     """Where each person was present in person, compactly, for US109: per
     person an array of two 64-bit numbers per attendance (the first day and
-    the span; the event and the participant index), and per event its id
-    (UTF-8, in one buffer), date text and city (numbers into a table of the
-    distinct ones). About 16 bytes an attendance and 50 an event, instead of
-    a tuple's ~250 and three strings' ~100, which matters at millions of them."""
+    the span; the event and the participant index), and per event its id,
+    date text and city (numbers into a table of the distinct texts). About 16
+    bytes an attendance and 20 to 50 an event, instead of a tuple's ~250 and
+    three strings' ~100, which matters at millions of them.
 
-    __slots__ = ("_codes", "by_person", "cities", "dates", "ends", "ids", "texts")
+    An event's id is held as its position in ``ids`` (the run's
+    :class:`~unionstate.idindex.IdIndex`, which holds every id of the file
+    already, D38) when it is there, else as UTF-8 in one buffer of this
+    object's own. The positions are the same in every process of a run (the
+    workers are forked, or given the index, after it is sealed); the index
+    itself is not pickled with the attendances a worker sends back."""
 
-    def __init__(self) -> None:
+    __slots__ = ("_codes", "_index", "by_person", "cities", "dates", "ends", "own", "refs", "texts")
+
+    def __init__(self, ids: IdIndex | None = None) -> None:
+        self._index = ids
         self.by_person: dict[str, array[int]] = {}
-        #: The events' ids, one after another, and where each ends, by event number.
-        self.ids = bytearray()
+        #: Per event: its id's position in the index (>= 0), or ``-1 - k``
+        #: for the k-th id of ``own``.
+        self.refs: array[int] = array("q")
+        #: The ids not in the index, one after another, and where each ends.
+        self.own = bytearray()
         self.ends: array[int] = array("Q")
         #: Each event's date text and city, as numbers into ``texts``.
         self.dates: array[int] = array("I")
         self.cities: array[int] = array("I")
         self.texts: list[str] = []
         self._codes: dict[str, int] = {}
+
+    def __getstate__(self) -> dict[str, object]:
+        return {k: getattr(self, k) for k in self.__slots__ if k != "_index"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._index = None
+        for k, v in state.items():
+            object.__setattr__(self, k, v)
 
     def _code(self, text: str) -> int:
         code = self._codes.get(text)
@@ -198,16 +218,27 @@ class Presence:
 
     def add_event(self, event_id: str, date: str, city: str) -> int:
         """Number an event that has attendances."""
-        self.ids += event_id.encode()
-        self.ends.append(len(self.ids))
+        pos = -1 if self._index is None else self._index.position(event_id)
+        if pos < 0:
+            self.own += event_id.encode("utf-8", "surrogatepass")
+            self.ends.append(len(self.own))
+            pos = -len(self.ends)
+        self.refs.append(pos)
         self.dates.append(self._code(date))
         self.cities.append(self._code(city))
-        return len(self.ends) - 1
+        return len(self.refs) - 1
 
     def event(self, number: int) -> tuple[str, str, str]:
         """The id, date text and city of an event, by its number."""
-        start = self.ends[number - 1] if number else 0
-        event_id = self.ids[start : self.ends[number]].decode()
+        ref = self.refs[number]
+        if ref >= 0:
+            if self._index is None:
+                raise RuntimeError("merge attendances into a Presence that has the id index")
+            event_id = self._index.text(ref)
+        else:
+            k = -1 - ref
+            start = self.ends[k - 1] if k else 0
+            event_id = self.own[start : self.ends[k]].decode("utf-8", "surrogatepass")
         return event_id, self.texts[self.dates[number]], self.texts[self.cities[number]]
 
     def add(self, person: str, lo: int, hi: int, event: int, index: int) -> None:
@@ -223,10 +254,11 @@ class Presence:
 
     def merge(self, other: Presence) -> None:
         """Add another's attendances (renumbering its events)."""
-        offset = len(self.ends) << _INDEX_BITS
-        base = len(self.ids)
-        self.ids += other.ids
+        offset = len(self.refs) << _INDEX_BITS
+        base, held = len(self.own), len(self.ends)
+        self.own += other.own
         self.ends.extend(array("Q", [end + base for end in other.ends]))
+        self.refs.extend(array("q", [r if r >= 0 else r - held for r in other.refs]))
         theirs_to_mine = [self._code(t) for t in other.texts]
         self.dates.extend(array("I", [theirs_to_mine[c] for c in other.dates]))
         self.cities.extend(array("I", [theirs_to_mine[c] for c in other.cities]))

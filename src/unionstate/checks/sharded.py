@@ -33,6 +33,7 @@ from unionstate.checks.events import Presence, clashes, collect_presence
 from unionstate.checks.sources import cited_sources, uncited
 from unionstate.converter import structure_valid
 from unionstate.dataset import Dataset
+from unionstate.idindex import IdIndex
 from unionstate.model import DatasetInfo, Event, Record, Source
 from unionstate.references import Ref
 from unionstate.report import Finding
@@ -69,7 +70,10 @@ class ShardedCheck:
         as_of: str | None = None,
         select: Iterable[str] = (),
         ignore: Iterable[str] = (),
+        ids: IdIndex | None = None,
     ) -> None:
+        """``ids``, when given, is the sealed index of every id of the input:
+        US109 then holds the events' ids as positions in it (D38)."""
         records = tuple(base)
         bulk = sorted({type(r).__name__ for r in records if isinstance(r, BULK)})
         if bulk:
@@ -82,7 +86,8 @@ class ShardedCheck:
             k: dict(v) for k, v in self._base.exceptions.items()
         }
         self._findings: list[Finding] = []
-        self._presence = Presence()
+        self._ids = ids
+        self._presence = Presence(ids)
         self._part_of: dict[str, str | None] = {}
         self._cited = cited_sources(records) if "US112" in self._codes else set()
         for r in self._rules:
@@ -111,7 +116,8 @@ class ShardedCheck:
         new = object.__new__(ShardedCheck)
         new._codes, new._rules, new._base = self._codes, self._rules, self._base
         new._findings, new._exceptions, new._part_of, new._cited = [], {}, {}, set()
-        new._presence = Presence()
+        new._ids = self._ids
+        new._presence = Presence(self._ids)
         return new
 
     def take(self) -> Partial:
@@ -120,7 +126,7 @@ class ShardedCheck:
         to be :meth:`merge`\ d into the check that holds the base."""
         part = Partial(self._findings, self._exceptions, self._presence, self._part_of, self._cited)
         self._findings, self._exceptions, self._part_of, self._cited = [], {}, {}, set()
-        self._presence = Presence()
+        self._presence = Presence(self._ids)
         return part
 
     def merge(self, part: Partial) -> None:
