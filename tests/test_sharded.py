@@ -4,8 +4,10 @@ whole dataset, whatever the shard size."""
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -107,14 +109,84 @@ def test_branches_merged_back_give_the_same_findings() -> None:
     """What worker processes do: each checks its shards on a branch of the
     check, and the parts are merged into the one that holds the base."""
     dataset = _generated(2000, 13, ("rules",))
+    sc, _, _ = _merged_in_parts(dataset)
+    assert sc.branch().take().findings == []
+    assert sc.finish() == check(dataset)
+
+
+def _merged_in_parts(dataset: Dataset, size: int = 300) -> tuple[ShardedCheck, list[Finding], int]:
+    """The check of ``dataset`` with its events and statements merged in
+    parts of ``size``, as a run's main process merges its workers' parts;
+    also the base's own findings and the number of parts."""
     base = [r for r in dataset.records if not isinstance(r, BULK)]
     bulk = [r for r in dataset.records if isinstance(r, BULK)]
     sc = ShardedCheck(base, dataset.info)
-    for k in range(0, len(bulk), 300):
+    own = list(sc._findings)
+    for k in range(0, len(bulk), size):
         branch = sc.branch()
-        branch.add(bulk[k : k + 300])
+        branch.add(bulk[k : k + size])
         sc.merge(branch.take())
-    assert branch.take().findings == []
+    return sc, own, -(-len(bulk) // size)
+
+
+def test_merged_parts_wait_in_a_temporary_file_until_the_end() -> None:
+    """D40: while parts are merged (the workers running), the check holds
+    none of their findings, attendances or links; finish() reads them back
+    and finds exactly what the whole check finds, in the same order."""
+    dataset = _generated(2000, 17, ("rules",))
+    sc, own, parts = _merged_in_parts(dataset)
+    assert sc._findings == own
+    assert len(sc._presence) == 0
+    assert sc._part_of == {}
+    assert sc._spill is not None
+    assert sc._spill.count == parts
+    assert sc.finish() == check(dataset)
+    assert sc._spill is None
+
+
+_TEMPORARY_FILE = tempfile.TemporaryFile
+
+
+class _FailingFile:
+    """A temporary file whose writes fail once ``room`` bytes are written,
+    after writing what fits (a disk that fills up)."""
+
+    def __init__(self, room: int) -> None:
+        self.real = _TEMPORARY_FILE()
+        self.room = room
+
+    def write(self, data: bytes) -> int:
+        fits = bytes(data[: max(self.room, 0)])
+        self.real.write(fits)
+        self.room -= len(fits)
+        if len(fits) < len(data):
+            raise OSError(28, "No space left on device")
+        return len(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+@pytest.mark.parametrize("room", [None, 0, 5_000, 60_000])
+def test_merged_parts_are_kept_when_the_temporary_file_fails(
+    room: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No temporary file at all (None), or a disk that fills up after
+    ``room`` bytes, half-way through a part: every part is still merged,
+    the whole ones from the file and the rest held, and the findings are
+    exactly the whole check's."""
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        if room is None:
+            raise PermissionError(13, "Permission denied", "/tmp")
+        return _FailingFile(room)
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", make)
+    dataset = _generated(2000, 17, ("rules",))
+    sc, _, _ = _merged_in_parts(dataset)
+    assert sc._spill is not None
+    assert sc._spill.broken
+    assert len(sc._presence) > 0, "held in memory once the file failed"
     assert sc.finish() == check(dataset)
 
 

@@ -22,8 +22,10 @@ dataset, finding for finding (``tests/test_sharded.py``)::
 
 from __future__ import annotations
 
+import pickle
+import tempfile
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import IO, Any
 
 import attrs
 
@@ -90,6 +92,7 @@ class ShardedCheck:
         self._presence = Presence(ids)
         self._part_of: dict[str, str | None] = {}
         self._cited = cited_sources(records) if "US112" in self._codes else set()
+        self._spill: _Spill | None = None
         for r in self._rules:
             self._findings.extend(r.func(self._base))
 
@@ -118,6 +121,7 @@ class ShardedCheck:
         new._findings, new._exceptions, new._part_of, new._cited = [], {}, {}, set()
         new._ids = self._ids
         new._presence = Presence(self._ids)
+        new._spill = None
         return new
 
     def take(self) -> Partial:
@@ -130,18 +134,37 @@ class ShardedCheck:
         return part
 
     def merge(self, part: Partial) -> None:
-        """Add what another copy of this check found (see :meth:`take`)."""
-        self._findings.extend(part.findings)
+        """Add what another copy of this check found (see :meth:`take`).
+
+        The part's findings, attendances and ``part_of`` links are only
+        needed by :meth:`finish`, so they wait in a temporary file until then
+        (D40): while the workers run, this process holds only the exceptions
+        and the cited sources. Where no temporary file can be written they
+        are held here instead."""
         for rid, reasons in part.exceptions.items():
             mine = self._exceptions.setdefault(rid, {})
             for code, reason in reasons.items():
                 mine.setdefault(code, reason)
-        self._presence.merge(part.presence)
-        self._part_of.update(part.part_of)
         self._cited.update(part.cited)
+        held = (part.findings, part.presence, part.part_of)
+        if self._spill is None:
+            self._spill = _Spill()
+        if not self._spill.put(held):
+            self._merge_held(*held)
+
+    def _merge_held(
+        self, findings: list[Finding], presence: Presence, part_of: dict[str, str | None]
+    ) -> None:
+        self._findings.extend(findings)
+        self._presence.merge(presence)
+        self._part_of.update(part_of)
 
     def finish(self) -> list[Finding]:
         """Every finding, exceptions applied, in :func:`unionstate.checks.check`'s order."""
+        if self._spill is not None:
+            for held in self._spill.drain():
+                self._merge_held(*held)
+            self._spill = None
         out = list(self._findings)
         if "US109" in self._codes:
             out.extend(clashes(self._presence, self._part_of, self._base.label))
@@ -150,6 +173,49 @@ class ShardedCheck:
         out = [excepted(self._exceptions, f) for f in out]
         out.sort(key=order)
         return out
+
+
+class _Spill:
+    """Merged parts waiting for :meth:`ShardedCheck.finish` in an unnamed
+    temporary file (deleted by the system when closed, readable by no other
+    user), pickled one after another, read back in the order they came.
+    :meth:`put` answers False when the part could not be written (no
+    temporary directory, a full disk), and for every part after that: the
+    caller holds those itself. :meth:`drain` reads back the parts written
+    whole (a part written in half, if any, lies after them)."""
+
+    def __init__(self) -> None:
+        self.file: IO[bytes] | None = None
+        self.count = 0
+        self.broken = False
+
+    def put(self, held: tuple[Any, ...]) -> bool:
+        if self.broken:
+            return False
+        try:
+            if self.file is None:
+                # closed by drain(), at the end of the run
+                self.file = tempfile.TemporaryFile(prefix="unionstate-")  # noqa: SIM115
+            pickle.dump(held, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self.broken = True
+            return False
+        self.count += 1
+        return True
+
+    def drain(self) -> Iterable[tuple[Any, ...]]:
+        """Every part written, in order; the file is closed at the end."""
+        if self.file is None:
+            return
+        try:
+            self.file.flush()
+            self.file.seek(0)
+            for _ in range(self.count):
+                yield pickle.load(self.file)
+        finally:
+            self.file.close()
+            self.file = None
+            self.count = 0
 
 
 class ShardBuffer:
