@@ -190,6 +190,38 @@ def test_merged_parts_are_kept_when_the_temporary_file_fails(
     assert sc.finish() == check(dataset)
 
 
+def test_a_run_whose_rules_are_skipped_closes_its_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """D40: when an error in the last chunk stops the rules after the
+    earlier chunks' parts were merged, the temporary file is closed at the
+    end of the run, not left open for the garbage collector."""
+    import json
+
+    from unionstate.chunks import plan, process_mapper
+    from unionstate.pipeline import RuleOptions, validate_chunks
+
+    records, _ = gen.generate(600, seed=3, error_rate=0.0, kinds=("rules",))
+    bad = {**records[-1], "id": f"{records[-1]['id']}-2", "x": 1}  # an unknown field: US010
+    path = tmp_path / "d.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in [*records, bad]), encoding="utf-8")
+    opened: list[Any] = []
+
+    def make(*args: Any, **kwargs: Any) -> Any:
+        opened.append(_TEMPORARY_FILE(*args, **kwargs))
+        return opened[-1]
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", make)
+    parts = plan(path, 4, min_bytes=1_000)
+    _, report = validate_chunks(
+        path, parts, process_mapper(1), standalone=True, rules=RuleOptions()
+    )
+    assert "US010" in {f.code for f in report.findings}
+    assert any("not run" in f.message for f in report.findings), "the rules were skipped"
+    assert len(opened) == 1
+    assert opened[0].closed
+
+
 def test_presence_packs_and_merges() -> None:
 
     a, b = Presence(), Presence()

@@ -496,20 +496,24 @@ def validate_chunks(
             check.merge(result.rules)
         object.__setattr__(result, "rules", None)
 
-    if not raw.unusable:
-        progress("checking", 0)
-        mapper(check_task, tasks, tables, done)
-    if rules is not None:
-        progress("rules", raw.count)
-        if check is not None and not out.errors and complete[0]:
+    try:
+        if not raw.unusable:
+            progress("checking", 0)
+            mapper(check_task, tasks, tables, done)
+        if rules is not None:
+            progress("rules", raw.count)
+            if check is not None and not out.errors and complete[0]:
 
-            def where(rid: str) -> tuple[str, int | None] | None:
-                line = first.get(rid)
-                return None if line is None else (shown, line or None)
+                def where(rid: str) -> tuple[str, int | None] | None:
+                    line = first.get(rid)
+                    return None if line is None else (shown, line or None)
 
-            out.extend(_locate(check.finish(), where))
-        else:
-            out.add(_rules_skipped(out.errors))
+                out.extend(_locate(check.finish(), where))
+            else:
+                out.add(_rules_skipped(out.errors))
+    finally:
+        if check is not None:
+            check.close()  # what waits for finish() is not needed (D40)
     kept = tuple(sorted(out.kept, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 

@@ -159,6 +159,14 @@ class ShardedCheck:
         self._presence.merge(presence)
         self._part_of.update(part_of)
 
+    def close(self) -> None:
+        """Drop the merged parts still waiting in the temporary file, unread:
+        for a run that does not :meth:`finish` (an error in the data, after
+        which the rules are not run, or an interruption)."""
+        if self._spill is not None:
+            self._spill.close()
+            self._spill = None
+
     def finish(self) -> list[Finding]:
         """Every finding, exceptions applied, in :func:`unionstate.checks.check`'s order."""
         if self._spill is not None:
@@ -213,9 +221,13 @@ class _Spill:
             for _ in range(self.count):
                 yield pickle.load(self.file)
         finally:
+            self.close()
+
+    def close(self) -> None:
+        if self.file is not None:
             self.file.close()
-            self.file = None
-            self.count = 0
+        self.file = None
+        self.count = 0
 
 
 class ShardBuffer:
