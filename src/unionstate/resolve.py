@@ -69,9 +69,10 @@ _ID = re.compile(rf"[a-z]+/{ID_SLUG}")
 class NameIndex:
     """Folded names → record ids, by record type: one id as itself, more as
     a list in the order they were added (D41: a set of one id takes 216
-    bytes, a list of many four times less than a set; at 1M records 30,262
-    of 34,148 names name one record). An id repeated by the same record
-    (two names that fold alike) is held once."""
+    bytes, and a list of many about a quarter of a set's room; at 1M records
+    30,262 of 34,148 names name one record). An id repeated by the record
+    that added it last (two names that fold alike) is held once; lookups
+    gather the ids into a set."""
 
     exact: dict[str, dict[str, str | list[str]]] = attrs.field(factory=dict)
 

@@ -202,7 +202,7 @@ class _Spill:
             return False
         try:
             if self.file is None:
-                # closed by drain(), at the end of the run
+                # closed by drain() or close(), at the end of the run
                 self.file = tempfile.TemporaryFile(prefix="unionstate-")  # noqa: SIM115
             pickle.dump(held, self.file, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:
