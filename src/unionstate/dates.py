@@ -413,9 +413,19 @@ def within(x: DateRange, start: DateRange | None, end: DateRange | None) -> Trut
     >>> within(parse("2019"), parse("2019-06-01"), parse("2019-06-30"))
     <Truth.MAYBE: 1>
     """
+    return within_days(x, *period_days(start, end))
+
+
+def period_days(start: DateRange | None, end: DateRange | None) -> tuple[int, int, int, int]:
+    """``(start lo, start hi, end lo, end hi)`` of a period as :func:`within`
+    compares them: a ``None`` start since forever, a ``None`` end ongoing,
+    open sides widened. Numbers that can be kept instead of the ranges."""
+    return (*_start(start), *_end(end))
+
+
+def within_days(x: DateRange, slo: int, shi: int, elo: int, ehi: int) -> Truth:
+    """:func:`within` of a period given by :func:`period_days`."""
     xlo, xhi = _lo(x), _hi(x)
-    slo, shi = _start(start)
-    elo, ehi = _end(end)
     return _truth(shi <= xlo and xhi <= elo, xhi < slo or xlo > ehi or slo > ehi)
 
 

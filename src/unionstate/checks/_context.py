@@ -14,8 +14,9 @@ Dates inside the rules are handled two ways:
 from __future__ import annotations
 
 import functools
+from array import array
 from collections import ChainMap, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from collections.abc import Container, Iterable, Iterator, Mapping, MutableMapping
 from typing import TypeVar, cast
 
 import attrs
@@ -161,6 +162,136 @@ def _preferred(names: Iterable[Name]) -> str | None:
     return best
 
 
+class DayRows:
+    """Rows of day numbers by key, in one flat array (D42).
+
+    A forked worker that reads a Python object writes its reference count,
+    and so copies the page the object lies on; the rules over a shard used to
+    read the small records themselves (persons, tenures, sources) and so
+    copied nearly every page that held them, in both processes. These rows
+    are numbers in one buffer: reading them makes new integers and writes
+    nothing shared but the few small objects of this table, built together.
+    ``get`` gives a key's rows, each ``width`` numbers, in the order added.
+    """
+
+    __slots__ = ("_at", "_days", "width")
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self._at: dict[object, int] = {}  # key -> offset of its row count
+        self._days = array("q")
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def add(self, key: object, rows: Iterable[tuple[int, ...]]) -> None:
+        """Set ``key``'s rows (a key given again keeps its first rows)."""
+        if key in self._at:
+            return
+        at = len(self._days)
+        self._days.append(0)
+        n = 0
+        for row in rows:
+            if len(row) != self.width:
+                raise ValueError(f"a row of {len(row)} numbers in rows of {self.width}")
+            self._days.extend(row)
+            n += 1
+        self._days[at] = n
+        self._at[key] = at
+
+    def get(self, key: object) -> list[tuple[int, ...]]:
+        """``key``'s rows; none for an unknown key."""
+        at = self._at.get(key)
+        if at is None:
+            return []
+        w, days = self.width, self._days
+        start = at + 1
+        return [tuple(days[k : k + w]) for k in range(start, start + days[at] * w, w)]
+
+    def without(self, keys: Container[object]) -> DayRows:
+        """A copy without ``keys``."""
+        out = DayRows(self.width)
+        for key in self._at:
+            if key not in keys:
+                out.add(key, self.get(key))
+        return out
+
+
+@attrs.frozen(slots=True)
+class Facts:
+    """What the rules over a shard read of the records below it, as numbers
+    (D42): built once with the context that holds the small records, before
+    any worker is forked, and only read after that. The records themselves
+    are read only to word a finding."""
+
+    #: Ids of persons (``get(id, Person)`` finds one).
+    persons: frozenset[str]
+    #: An actor's lifetime, one row ``(kind, has start, start lo, start hi,
+    #: has end, end lo, end hi)``: kind 0 a person, 1 an organisation; the
+    #: bounds as :func:`start_bounds` and :func:`end_bounds` give them. Only
+    #: actors with a birth or death date (founding or dissolution).
+    lives: DayRows
+    #: A source's ``published`` date, one row ``(lo, hi)`` as :func:`bounds`
+    #: gives it. Only sources with a valid one.
+    published: DayRows
+    #: The tenures of a ``(person, office)``, in the order of
+    #: ``tenures_by_holder``: a row ``(start lo, start hi, end lo, end hi,
+    #: first day, last day)`` each: the first four as :func:`dates.within`
+    #: reads a period (``dates.period_days``), the last two the start's
+    #: :func:`start_bounds` low and the end's :func:`end_bounds` high.
+    holders: DayRows
+
+    @classmethod
+    def of(
+        cls,
+        by_id: Mapping[str, Record],
+        sources: Mapping[str, Source],
+        tenures_by_holder: Mapping[tuple[str, str], tuple[Tenure, ...]],
+    ) -> Facts:
+        """The facts of these records (``by_id``: the first of each id)."""
+        persons: list[str] = []
+        lives = DayRows(7)
+        for rid, r in by_id.items():
+            if isinstance(r, Person):
+                persons.append(rid)
+                b, d, kind = r.birth_date, r.death_date, 0
+            elif isinstance(r, Organization):
+                b, d, kind = r.founded, r.dissolved, 1
+            else:
+                continue
+            if b or d:
+                row = (kind, b is not None, *start_bounds(b), d is not None, *end_bounds(d))
+                lives.add(rid, [row])
+        published = DayRows(2)
+        for sid, s in sources.items():
+            p = parse_opt(s.published)
+            if p is not None:
+                published.add(sid, [bounds(p)])
+        holders = DayRows(6)
+        for key, ts in tenures_by_holder.items():
+            holders.add(key, [_tenure_days(t) for t in ts])
+        return cls(frozenset(persons), lives, published, holders)
+
+    def without(self, ids: Container[str]) -> Facts:
+        """These facts with the persons and actors of ``ids`` taken out (a
+        shard's own records hide those below them with the same id)."""
+        return Facts(
+            frozenset(p for p in self.persons if p not in ids),
+            self.lives.without(ids),
+            self.published,
+            self.holders,
+        )
+
+
+def _tenure_days(t: Tenure) -> tuple[int, int, int, int, int, int]:
+    start = parse_opt(t.start)
+    end = None if t.end is None else parse_opt(t.end)
+    return (*dates.period_days(start, end), start_bounds(t.start)[0], end_bounds(t.end)[1])
+
+
 @attrs.frozen(slots=True, kw_only=True)
 class Context:
     """The dataset, ``as_of``, and indexes; build it with :meth:`build`."""
@@ -189,11 +320,15 @@ class Context:
     exceptions: Mapping[str, Mapping[str, str]]
     #: Names for messages: record id -> English name.
     names: Mapping[str, str]
+    #: What the rules read of persons, lifetimes, sources' dates and tenures,
+    #: as numbers (D42): of this context's own records, or, in a shard, of
+    #: the records below it (``facts_below``).
+    facts: Facts
     #: Records looked up by :meth:`get` when ``by_id`` has no such id (a
     #: shard's view of the small records, see :meth:`shard`).
     below: Mapping[str, Record] = attrs.field(factory=dict, repr=False)
-    #: :meth:`lifetime` answers, by actor id (filled as asked; shared by shards).
-    lifetimes: dict[str, _Life | None] = attrs.field(factory=dict, eq=False, repr=False)
+    #: ``facts`` describe the records below, which this shard's own hide.
+    facts_below: bool = False
 
     @classmethod
     def build(cls, dataset: Dataset, as_of: str | DateRange | None = None) -> Context:
@@ -244,6 +379,7 @@ class Context:
         def tenures(groups: Mapping[_K, list[Tenure]]) -> dict[_K, tuple[Tenure, ...]]:
             return {k: tuple(sorted(v, key=_tenure_key)) for k, v in groups.items()}
 
+        by_holder_sorted = tenures(by_holder)
         return cls(
             dataset=dataset,
             as_of=as_of_range,
@@ -251,7 +387,8 @@ class Context:
             by_type={k: tuple(v) for k, v in by_type.items()},
             tenures_by_office=tenures(by_office),
             tenures_by_person=tenures(by_person),
-            tenures_by_holder=tenures(by_holder),
+            tenures_by_holder=by_holder_sorted,
+            facts=Facts.of(by_id, sources, by_holder_sorted),
             events_by_day={k: tuple(v) for k, v in by_day.items()},
             sources=sources,
             place_cycles=cycles,
@@ -281,7 +418,8 @@ class Context:
             part,
             by_id=part.by_id,
             below=_layered(self.by_id, self.below) if self.below else self.by_id,
-            lifetimes=self.lifetimes,
+            facts=self.facts.without(self.by_id) if self.facts_below else self.facts,
+            facts_below=True,
             tenures_by_office={},
             tenures_by_person=self.tenures_by_person,
             tenures_by_holder=self.tenures_by_holder,
@@ -316,34 +454,43 @@ class Context:
         n = self.names.get(record_id)
         return f"{n} ({record_id})" if n else record_id
 
+    def is_person(self, record_id: str) -> bool:
+        """``get(record_id, Person) is not None``, without reading the record
+        (D42)."""
+        if not self.facts_below:
+            return isinstance(self.by_id.get(record_id), Person)
+        if record_id in self.by_id:
+            return False  # a shard's own record: an event or a statement
+        return record_id in self.facts.persons
+
     def lifetime(self, actor_id: str) -> tuple[str, str | None, str | None] | None:
         """``(kind, start, end)`` EDTF texts of a person's birth and death or
         an organisation's founding and dissolution; ``None`` when neither is
-        known."""
-        life = self.lifetime_bounds(actor_id)
-        return None if life is None else life[:3]
-
-    def lifetime_bounds(self, actor_id: str) -> _Life | None:
-        """:meth:`lifetime` with the start's and end's :class:`Bounds`
-        (``start_bounds``, ``end_bounds``), worked out once per actor."""
-        if actor_id in self.lifetimes:
-            return self.lifetimes[actor_id]
+        known. Reads the record: for the words of a finding."""
         r = self.by_id.get(actor_id)
         if r is None:
             r = self.below.get(actor_id)
-        life: _Life | None = None
         if isinstance(r, Person) and (r.birth_date or r.death_date):
-            b, d = r.birth_date, r.death_date
-            life = ("person", b, d, start_bounds(b), end_bounds(d))
-        elif isinstance(r, Organization) and (r.founded or r.dissolved):
-            b, d = r.founded, r.dissolved
-            life = ("organization", b, d, start_bounds(b), end_bounds(d))
-        self.lifetimes[actor_id] = life
-        return life
+            return ("person", r.birth_date, r.death_date)
+        if isinstance(r, Organization) and (r.founded or r.dissolved):
+            return ("organization", r.founded, r.dissolved)
+        return None
 
+    def lifetime_bounds(self, actor_id: str) -> tuple[int, ...] | None:
+        """:meth:`lifetime` as the numbers of :attr:`Facts.lives`: ``(kind,
+        has start, start lo, start hi, has end, end lo, end hi)``, kind 0 a
+        person and 1 an organisation; read from :attr:`facts` (D42)."""
+        if self.facts_below and actor_id in self.by_id:
+            return None  # a shard's own record: an event or a statement
+        rows = self.facts.lives.get(actor_id)
+        return rows[0] if rows else None
 
-#: (kind, start text, end text, start bounds, end bounds) of an actor's lifetime.
-_Life = tuple[str, str | None, str | None, Bounds, Bounds]
+    def published(self, source_id: str) -> Bounds | None:
+        """The :func:`bounds` of a source's ``published`` date; ``None`` when
+        there is no such source or it has no valid date. Read from
+        :attr:`facts` (D42)."""
+        rows = self.facts.published.get(source_id)
+        return (rows[0][0], rows[0][1]) if rows else None
 
 
 def _layered(top: Mapping[str, _V], below: Mapping[str, _V]) -> Mapping[str, _V]:

@@ -19,7 +19,7 @@ from unionstate.checks._context import (
 from unionstate.checks._registry import graded, jsonl, rule
 from unionstate.dates import YES
 from unionstate.idindex import IdIndex
-from unionstate.model import Attendance, Event, EventStatus, Person
+from unionstate.model import Attendance, Event, EventStatus
 from unionstate.report import Finding, Severity
 
 # --- US105 -------------------------------------------------------------------
@@ -307,7 +307,7 @@ def collect_presence(ctx: Context, presence: Presence) -> None:
         number: int | None = None
         for i, p in enumerate(e.participants):
             att = p.attendance if p.attendance is not None else e.attendance
-            if att in _PRESENT and ctx.get(p.actor, Person) is not None:
+            if att in _PRESENT and ctx.is_person(p.actor):  # not read (D42)
                 if number is None:
                     number = presence.add_event(e.id, e.date, city)
                 presence.add(p.actor, d.lo, d.hi, number, i)

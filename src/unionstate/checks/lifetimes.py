@@ -135,16 +135,19 @@ def _check(
 ) -> Finding | None:
     """The finding for ``when`` (a day or the end of a period) outside the
     lifetime of ``actor``, if it is."""
-    life = ctx.lifetime_bounds(actor)
+    life = ctx.lifetime_bounds(actor)  # numbers (D42); the record only for the words
     if life is None:
         return None
-    kind, begin, end, begin_bounds, end_bounds_ = life
-    early = NO if begin is None or end_only else lt(when, begin_bounds)
-    late = NO if end is None else lt(end_bounds_, when)
+    _, has_begin, blo, bhi, has_end, elo, ehi = life
+    early = NO if not has_begin or end_only else lt(when, (blo, bhi))
+    late = NO if not has_end else lt((elo, ehi), when)
     truth = worst(early, late)
     sev = graded(truth)
     if sev is None:
         return None
+    texts = ctx.lifetime(actor)
+    assert texts is not None
+    kind, begin, end = texts
     maybe = "" if truth is YES else "possibly "
     if early is truth:
         key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", begin, _BEGIN_VERB[kind], "before"

@@ -79,14 +79,14 @@ def source_predates_fact(ctx: Context) -> Iterator[Finding]:
                 if pub is None:
                     continue
                 truth = lt(pub[1], f)
-                yield from _report(rec, f"{ptr}/sources/{j}", key, text, [pub], truth)
+                yield from _report(ctx, rec, f"{ptr}/sources/{j}", key, text, [pub], truth)
         else:
             pubs = [_published(ctx, sid) for sid in rec.sources]
             if not pubs or any(p is None for p in pubs):
                 continue
             known = [p for p in pubs if p is not None]
             truth = min((lt(p[1], f) for p in known), key=lambda t: t.value)
-            yield from _report(rec, "/sources", key, text, known, truth)
+            yield from _report(ctx, rec, "/sources", key, text, known, truth)
 
 
 def _facts(ctx: Context) -> Iterator[tuple[Record, str, str, str, tuple[str, ...]]]:
@@ -104,20 +104,24 @@ def _facts(ctx: Context) -> Iterator[tuple[Record, str, str, str, tuple[str, ...
             yield t, "/start", "tenure.start", t.start, ()
 
 
-def _published(ctx: Context, sid: str) -> tuple[str, Bounds, str] | None:
-    s = ctx.sources.get(sid)
-    if s is None or s.published is None:
-        return None
-    d = parse_opt(s.published)
-    return None if d is None else (sid, bounds(d), s.published)
+def _published(ctx: Context, sid: str) -> tuple[str, Bounds] | None:
+    b = ctx.published(sid)  # numbers (D42); the source only for the words
+    return None if b is None else (sid, b)
 
 
 def _report(
-    rec: Record, ptr: str, key: str, text: str, pubs: list[tuple[str, Bounds, str]], truth: Truth
+    ctx: Context,
+    rec: Record,
+    ptr: str,
+    key: str,
+    text: str,
+    found_pubs: list[tuple[str, Bounds]],
+    truth: Truth,
 ) -> Iterator[Finding]:
     sev = graded(truth)
     if sev is None:
         return
+    pubs = [(sid, b, ctx.sources[sid].published or "") for sid, b in found_pubs]
     cited = ", ".join(f"{sid} (published {when})" for sid, _, when in pubs)
     how = "before" if truth is YES else "possibly before"
     many = "sources were all published" if len(pubs) > 1 else "source was published"

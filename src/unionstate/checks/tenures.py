@@ -20,7 +20,7 @@ from unionstate.checks._context import (
 )
 from unionstate.checks._registry import both, graded, jsonl, rule
 from unionstate.dates import MAYBE, YES, DateRange
-from unionstate.model import Event, Office, Person, Record, Statement, Tenure
+from unionstate.model import Event, Office, Record, Statement, Tenure
 from unionstate.report import Finding, Severity
 
 _PM = "office/prime-minister-of-russia"
@@ -216,27 +216,32 @@ def _holds(
     what: str,
     text: str,
 ) -> Iterator[Finding]:
-    if ctx.get(actor, Person) is None:
+    # the tenures are read as numbers (ctx.facts, D42), the records only to
+    # word a finding
+    if not ctx.is_person(actor):
         return
-    maybe: Tenure | None = None
-    nearest: tuple[int, Tenure] | None = None
-    for t in ctx.tenures_by_holder.get((actor, office), ()):
-        truth = dates.within(d, parse_opt(t.start), None if t.end is None else parse_opt(t.end))
+    maybe: int | None = None
+    nearest: tuple[int, int] | None = None
+    lo, hi = d.lo or 0, d.hi or 0
+    rows = ctx.facts.holders.get((actor, office))
+    for k, (slo, shi, elo, ehi, first, last) in enumerate(rows):
+        truth = dates.within_days(d, slo, shi, elo, ehi)
         if truth is YES:
             return
         if truth is MAYBE and maybe is None:
-            maybe = t
-        g = _gap(d, t)
+            maybe = k
+        g = max(first - hi, lo - last, 0)
         if nearest is None or g < nearest[0]:
-            nearest = (g, t)
+            nearest = (g, k)
     sev = Severity.WARNING if maybe is not None else Severity.ERROR
-    shown = maybe if maybe is not None else (None if nearest is None else nearest[1])
+    at = maybe if maybe is not None else (None if nearest is None else nearest[1])
     named = f"{actor} is named {ctx.label(office)} at {rec.id} on {text}"
     dd = {what: text}
     related: tuple[str, ...] = (actor, office)
-    if shown is None:
+    if at is None:
         msg = f"{named}, but has no tenure of that office."
     else:
+        shown = ctx.tenures_by_holder[(actor, office)][at]
         span = f"{shown.start or 'unknown'} to {shown.end or 'ongoing'}"
         dd["tenure.start"] = shown.start or "unknown"
         dd["tenure.end"] = shown.end or "ongoing"
@@ -246,18 +251,8 @@ def _holds(
                 f"{named}, and the dates are too coarse to tell whether the tenure "
                 f"{shown.id} ({span}) covers it."
             )
-        elif shown.end is not None and _ends_before(d, shown):
+        elif shown.end is not None and rows[at][5] < lo:
             msg = f"{named}, but the tenure {shown.id} ended on {shown.end}."
         else:
             msg = f"{named}, but the tenure {shown.id} ({span}) does not cover it."
     yield found("US104", sev, msg, rec, pointer, related=related, dates_=dd)
-
-
-def _ends_before(d: DateRange, t: Tenure) -> bool:
-    return end_bounds(t.end)[1] < (d.lo or 0)
-
-
-def _gap(d: DateRange, t: Tenure) -> int:
-    lo, hi = d.lo or 0, d.hi or 0
-    s, e = start_bounds(t.start), end_bounds(t.end)
-    return max(s[0] - hi, lo - e[1], 0)
