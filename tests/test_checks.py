@@ -414,6 +414,28 @@ def test_us104_tenure_ended() -> None:
     assert set(f.related) == {"person/a", "office/pm", "tenure/a"}
 
 
+def test_us104_names_the_nearest_tenure_by_the_days_each_date_allows() -> None:
+    """Of several tenures, none covering the date, the message names the one
+    nearest to it, measured from the date's last day to a start's first day
+    and from its first day to an end's last day (D42 reads them as numbers)."""
+    found = run(
+        "US104",
+        *PM,
+        tenure("a1", "a", "2000-01-01", "2005"),  # ends on a day of 2005
+        tenure("a2", "a", "2006-03-10", "2007-01-01"),
+        # 15 days after 2005's last day, 54 before a2: a1
+        event("e1", "2006-01-15", participants=(part("a", "office/pm"),)),
+        # its last day 10 days before a2, its first 32 after 2005: a2
+        event("e2", "2006-02", participants=(part("a", "office/pm"),)),
+    )
+    by_event = {f.record_id: f for f in found}
+    assert set(by_event) == {"event/e1", "event/e2"}
+    assert "the tenure tenure/a1 ended on 2005." in by_event["event/e1"].message
+    assert by_event["event/e1"].dates["tenure.end"] == "2005"
+    assert "tenure/a2 (2006-03-10 to 2007-01-01) does not cover it" in by_event["event/e2"].message
+    assert {f.severity for f in found} == {ERROR}
+
+
 def test_us104_no_tenure_at_all() -> None:
     f = one("US104", *PM, event("e", "2021-04-16", participants=(part("a", "office/pm"),)))
     assert where(f) == (ERROR, "event/e", "/participants/0/office")
