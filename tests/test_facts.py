@@ -51,6 +51,9 @@ def test_day_rows_hold_each_keys_rows_in_order() -> None:
     assert rows.get("b") == []
     assert rows.get(("p", "o")) == [(-5, 10**12)]
     assert rows.get("nobody") == []
+    assert rows.first("a") == (1, 2)
+    assert rows.first("b") is None, "a key without rows"
+    assert rows.first("nobody") is None
     assert len(rows) == 3
     assert "b" in rows
     assert "nobody" not in rows

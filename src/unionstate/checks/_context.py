@@ -211,6 +211,14 @@ class DayRows:
         start = at + 1
         return [tuple(days[k : k + w]) for k in range(start, start + days[at] * w, w)]
 
+    def first(self, key: object) -> tuple[int, ...] | None:
+        """``key``'s first row, ``None`` when it has none (``get(key)[0]``,
+        faster)."""
+        at = self._at.get(key)
+        if at is None or not self._days[at]:
+            return None
+        return tuple(self._days[at + 1 : at + 1 + self.width])
+
     def without(self, keys: Container[object]) -> DayRows:
         """A copy without ``keys``."""
         out = DayRows(self.width)
@@ -482,15 +490,14 @@ class Context:
         person and 1 an organisation; read from :attr:`facts` (D42)."""
         if self.facts_below and actor_id in self.by_id:
             return None  # a shard's own record: an event or a statement
-        rows = self.facts.lives.get(actor_id)
-        return rows[0] if rows else None
+        return self.facts.lives.first(actor_id)
 
     def published(self, source_id: str) -> Bounds | None:
         """The :func:`bounds` of a source's ``published`` date; ``None`` when
         there is no such source or it has no valid date. Read from
         :attr:`facts` (D42)."""
-        rows = self.facts.published.get(source_id)
-        return (rows[0][0], rows[0][1]) if rows else None
+        row = self.facts.published.first(source_id)
+        return None if row is None else (row[0], row[1])
 
 
 def _layered(top: Mapping[str, _V], below: Mapping[str, _V]) -> Mapping[str, _V]:
