@@ -163,3 +163,20 @@ def test_a_finding_still_reads_the_records_for_its_words() -> None:
     shard = base.shard(bulk)
     found = {f.code for code in ("US102", "US104", "US107") for f in RULES[code].func(shard)}
     assert {"US104", "US107"} <= found
+
+
+def test_each_shard_remembers_its_answers_in_a_dict_of_its_own() -> None:
+    """The answers a shard remembers go into a new dict, never into one the
+    context below holds (which a forked worker would copy by writing)."""
+    base, bulk = _split(_dataset(1500, 3, 0.0))
+    actor = next(r for r in base.by_id if base.lifetime_bounds(r) is not None)
+    source = next(r for r in base.by_id if base.published(r) is not None)
+    below = (dict(base._lives_seen), dict(base._published_seen))
+    shard = base.shard(bulk[:100])
+    fresh = next(r for r in base.by_id if r not in base._lives_seen and base.is_person(r))
+    assert shard.lifetime_bounds(actor) == base.lifetime_bounds(actor)
+    assert shard.published(source) == base.published(source)
+    shard.lifetime_bounds(fresh)
+    assert fresh in shard._lives_seen
+    assert (base._lives_seen, base._published_seen) == below
+    assert fresh not in base._lives_seen

@@ -337,11 +337,27 @@ class Context:
     below: Mapping[str, Record] = attrs.field(factory=dict, repr=False)
     #: ``facts`` describe the records below, which this shard's own hide.
     facts_below: bool = False
+    #: :meth:`lifetime_bounds` and :meth:`published` answers, by id: a new
+    #: dict for each context, shard or not, so a forked worker writes only
+    #: its own (D42).
+    _lives_seen: dict[str, tuple[int, ...] | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
+    _published_seen: dict[str, Bounds | None] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @classmethod
-    def build(cls, dataset: Dataset, as_of: str | DateRange | None = None) -> Context:
+    def build(
+        cls,
+        dataset: Dataset,
+        as_of: str | DateRange | None = None,
+        *,
+        facts: Facts | None = None,
+    ) -> Context:
         """Index ``dataset`` in one pass (plus sorting). ``as_of`` overrides
-        the dataset header's."""
+        the dataset header's. ``facts``, when given, are used instead of
+        those of ``dataset`` (:meth:`shard` gives those below it)."""
         if as_of is None:
             as_of = dataset.info.as_of
         as_of_range = as_of if isinstance(as_of, DateRange) else parse_opt(as_of)
@@ -396,7 +412,7 @@ class Context:
             tenures_by_office=tenures(by_office),
             tenures_by_person=tenures(by_person),
             tenures_by_holder=by_holder_sorted,
-            facts=Facts.of(by_id, sources, by_holder_sorted),
+            facts=Facts.of(by_id, sources, by_holder_sorted) if facts is None else facts,
             events_by_day={k: tuple(v) for k, v in by_day.items()},
             sources=sources,
             place_cycles=cycles,
@@ -418,7 +434,8 @@ class Context:
         time with the small records held once.
         """
         recs = tuple(records)
-        part = Context.build(Dataset(self.dataset.info, recs), self.as_of)
+        below = self.facts.without(self.by_id) if self.facts_below else self.facts
+        part = Context.build(Dataset(self.dataset.info, recs), self.as_of, facts=below)
         wrong = {type(r).__name__ for r in recs if not isinstance(r, BULK)}
         if wrong:
             raise TypeError(f"a shard holds only events and statements, not {sorted(wrong)}")
@@ -426,7 +443,6 @@ class Context:
             part,
             by_id=part.by_id,
             below=_layered(self.by_id, self.below) if self.below else self.by_id,
-            facts=self.facts.without(self.by_id) if self.facts_below else self.facts,
             facts_below=True,
             tenures_by_office={},
             tenures_by_person=self.tenures_by_person,
@@ -488,16 +504,27 @@ class Context:
         """:meth:`lifetime` as the numbers of :attr:`Facts.lives`: ``(kind,
         has start, start lo, start hi, has end, end lo, end hi)``, kind 0 a
         person and 1 an organisation; read from :attr:`facts` (D42)."""
+        seen = self._lives_seen
+        if actor_id in seen:
+            return seen[actor_id]
         if self.facts_below and actor_id in self.by_id:
-            return None  # a shard's own record: an event or a statement
-        return self.facts.lives.first(actor_id)
+            life = None  # a shard's own record: an event or a statement
+        else:
+            life = self.facts.lives.first(actor_id)
+        seen[actor_id] = life
+        return life
 
     def published(self, source_id: str) -> Bounds | None:
         """The :func:`bounds` of a source's ``published`` date; ``None`` when
         there is no such source or it has no valid date. Read from
         :attr:`facts` (D42)."""
+        seen = self._published_seen
+        if source_id in seen:
+            return seen[source_id]
         row = self.facts.published.first(source_id)
-        return None if row is None else (row[0], row[1])
+        b = None if row is None else (row[0], row[1])
+        seen[source_id] = b
+        return b
 
 
 def _layered(top: Mapping[str, _V], below: Mapping[str, _V]) -> Mapping[str, _V]:
