@@ -37,9 +37,11 @@ __all__ = [
     "is_valid",
     "on_or_before",
     "parse",
+    "period_days",
     "periods_overlap",
     "same_day",
     "within",
+    "within_days",
 ]
 
 _MIN_ORD = 1  # 0001-01-01
