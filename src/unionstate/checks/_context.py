@@ -265,14 +265,13 @@ class Facts:
         for rid, r in by_id.items():
             if isinstance(r, Person):
                 persons.append(rid)
-                b, d, kind = r.birth_date, r.death_date, 0
-            elif isinstance(r, Organization):
-                b, d, kind = r.founded, r.dissolved, 1
-            else:
-                continue
-            if b or d:
-                row = (kind, b is not None, *start_bounds(b), d is not None, *end_bounds(d))
-                lives.add(rid, [row])
+            life = _life_of(r)
+            if life is not None:
+                kind, b, d = life
+                n = 0 if kind == "person" else 1
+                lives.add(
+                    rid, [(n, b is not None, *start_bounds(b), d is not None, *end_bounds(d))]
+                )
         published = DayRows(2)
         for sid, s in sources.items():
             p = parse_opt(s.published)
@@ -292,6 +291,16 @@ class Facts:
             self.published,
             self.holders,
         )
+
+
+def _life_of(r: Record | None) -> tuple[str, str | None, str | None] | None:
+    """``(kind, start, end)`` of a person's or an organisation's lifetime,
+    where one of its dates is known; else ``None``."""
+    if isinstance(r, Person) and (r.birth_date or r.death_date):
+        return ("person", r.birth_date, r.death_date)
+    if isinstance(r, Organization) and (r.founded or r.dissolved):
+        return ("organization", r.founded, r.dissolved)
+    return None
 
 
 def _tenure_days(t: Tenure) -> tuple[int, int, int, int, int, int]:
@@ -492,13 +501,7 @@ class Context:
         an organisation's founding and dissolution; ``None`` when neither is
         known. Reads the record: for the words of a finding."""
         r = self.by_id.get(actor_id)
-        if r is None:
-            r = self.below.get(actor_id)
-        if isinstance(r, Person) and (r.birth_date or r.death_date):
-            return ("person", r.birth_date, r.death_date)
-        if isinstance(r, Organization) and (r.founded or r.dissolved):
-            return ("organization", r.founded, r.dissolved)
-        return None
+        return _life_of(self.below.get(actor_id) if r is None else r)
 
     def lifetime_bounds(self, actor_id: str) -> tuple[int, ...] | None:
         """:meth:`lifetime` as the numbers of :attr:`Facts.lives`: ``(kind,
