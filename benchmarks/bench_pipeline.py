@@ -19,6 +19,14 @@ then each step runs in a fresh process:
   least a per-record stage built on jsonschema-rs from Python can cost;
 * ``schema floor, no formats``: the same without the format checks, what
   it would cost with the formats checked natively;
+* ``schema floor -j2``: the schema floor on two processes, measured, not
+  computed: the file split at the line nearest its middle byte, each half
+  parsed and checked by one process (the second forked after the
+  validators are built), timed from before the fork to the second's exit.
+  Its memory is the two processes' peak RSS summed (shared pages counted
+  twice). No pipeline on jsonschema-rs called from Python, which this row
+  does nothing but, can be faster on two processes;
+* ``schema floor, no formats -j2``: the same without the format checks;
 * ``CLI --no-rules``: ``unionstate validate FILE --standalone --no-rules
   --jobs 1``: names, schema and references, streamed;
 * ``CLI --no-rules -j2``: the same on two processes;
@@ -62,6 +70,8 @@ STEPS = {
     "orjson": "orjson.loads",
     "floor": "schema floor",
     "floor-nofmt": "schema floor, no formats",
+    "floor2": "schema floor -j2",
+    "floor2-nofmt": "schema floor, no formats -j2",
     "schema": "CLI --no-rules",
     "schema2": "CLI --no-rules -j2",
     "rules": "CLI all rules",
@@ -119,6 +129,8 @@ def measure(step: str, path: str) -> dict[str, object]:
                 data = loads(line)
                 check[data["type"]](data)
                 n += 1
+    elif step in ("floor2", "floor2-nofmt"):
+        return _floor_two(path, formats=step == "floor2")
     else:
         from unionstate.io.read import Limits
         from unionstate.pipeline import validate_path
@@ -130,6 +142,61 @@ def measure(step: str, path: str) -> dict[str, object]:
         extra = report.counts()
     seconds = time.perf_counter() - t
     return {"seconds": seconds, "n": n, "pss": _rss_kib(), "main": _rss_kib(), **extra}
+
+
+def _floor_part(path: str, start: int, end: int, check: dict[str, Callable[[Any], bool]]) -> int:
+    """Parse and schema-check the lines that start in ``[start, end)``."""
+    try:
+        import orjson
+
+        loads: Callable[[bytes], Any] = orjson.loads
+    except ImportError:
+        loads = json.loads
+    n = 0
+    with open(path, "rb") as f:
+        f.seek(start)
+        pos = start
+        for line in f:
+            if pos >= end:
+                break
+            pos += len(line)
+            data = loads(line)
+            check[data["type"]](data)
+            n += 1
+    return n
+
+
+def _floor_two(path: str, *, formats: bool) -> dict[str, object]:
+    """The schema floor on two processes: this one and a forked one, each
+    taking one half of the file (split at a line's start)."""
+    check = _schema_checks(formats=formats)
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        f.seek(size // 2)
+        f.readline()  # to the start of the next line
+        middle = f.tell()
+    read_end, write_end = os.pipe()
+    t = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the second process: the second half
+        os.close(read_end)
+        code = 1
+        try:
+            n = _floor_part(path, middle, size, check)
+            os.write(write_end, json.dumps([n, _rss_kib()]).encode())
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    n = _floor_part(path, 0, middle, check)
+    with os.fdopen(read_end, "rb") as r:
+        other = r.read()
+    _, status = os.waitpid(pid, 0)
+    seconds = time.perf_counter() - t
+    if status != 0 or not other:
+        raise RuntimeError(f"schema floor -j2: the second process failed ({status})")
+    n2, rss2 = json.loads(other)
+    return {"seconds": seconds, "n": n + int(n2), "pss": _rss_kib() + int(rss2), "main": _rss_kib()}
 
 
 def _schema_checks(*, formats: bool) -> dict[str, Callable[[Any], bool]]:
