@@ -1,4 +1,5 @@
-"""Load benchmarks/generate.py (not a package) for the tests that use it."""
+"""Load benchmarks/generate.py and the other benchmark scripts (not a package) for
+the tests that use them."""
 
 from __future__ import annotations
 
@@ -10,10 +11,15 @@ from types import ModuleType
 
 def load_generator() -> ModuleType:
     """The benchmark generator module, loaded once."""
-    name = "us_benchmarks_generate"
+    return load_benchmark("generate")
+
+
+def load_benchmark(stem: str) -> ModuleType:
+    """The module ``benchmarks/<stem>.py``, loaded once."""
+    name = f"us_benchmarks_{stem}"
     if name in sys.modules:
         return sys.modules[name]
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "generate.py"
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / f"{stem}.py"
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None
     assert spec.loader is not None
