@@ -20,12 +20,12 @@ then each step runs in a fresh process:
 * ``schema floor, no formats``: the same without the format checks, what
   it would cost with the formats checked natively;
 * ``schema floor -j2``: the schema floor on two processes, measured, not
-  computed: the file split at the line nearest its middle byte, each half
-  parsed and checked by one process (the second forked after the
-  validators are built), timed from before the fork to the second's exit.
-  Its memory is the two processes' peak RSS summed (shared pages counted
-  twice). No pipeline on jsonschema-rs called from Python, which this row
-  does nothing but, can be faster on two processes;
+  computed: the file split at the first line that starts after its middle
+  byte, each half parsed and checked by one process (the second forked
+  after the validators are built), timed from before the fork until both
+  are done. Its memory is the two processes' peak RSS summed (shared pages
+  counted twice). No pipeline on jsonschema-rs called from Python, which
+  this row does nothing but, can be faster on two processes;
 * ``schema floor, no formats -j2``: the same without the format checks;
 * ``CLI --no-rules``: ``unionstate validate FILE --standalone --no-rules
   --jobs 1``: names, schema and references, streamed;
