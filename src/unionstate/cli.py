@@ -19,7 +19,7 @@ from unionstate.dataset import data_dir
 from unionstate.dates import is_valid as is_edtf
 from unionstate.diff import add_arguments as add_diff_arguments
 from unionstate.diff import cmd_diff
-from unionstate.io import InputError, dump_document, dump_jsonl, read, write_dir
+from unionstate.io import InputError, dump_document, dump_jsonl, read, write_atomic, write_dir
 from unionstate.io.read import Limits
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import (
@@ -256,7 +256,28 @@ def _validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if report.fails(Severity(args.fail_on)) else EXIT_OK
 
 
+def _own_input(src: Path, out: Path, to_dir: bool) -> str | None:
+    """Why writing ``out`` would write into the input ``src``, or None."""
+    s, o = src.resolve(), out.resolve()
+    if o == s:
+        return "is the input itself"
+    if s.is_dir() and o.is_relative_to(s):
+        return "lies inside the input folder"
+    if to_dir and s.is_relative_to(o):
+        return "is a folder that holds the input"
+    return None
+
+
 def _convert(args: argparse.Namespace) -> int:
+    if args.out:
+        why = _own_input(Path(args.path), Path(args.out), args.to == "dir")
+        if why:
+            print(
+                f"unionstate: --out {args.out} {why}; write the output somewhere else "
+                "(convert never writes into its own input)",
+                file=sys.stderr,
+            )
+            return EXIT_UNUSABLE
     raw = read(args.path)
     report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
     if raw.unusable or not report.ok:
@@ -265,17 +286,22 @@ def _convert(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE if raw.unusable else EXIT_INVALID
     header = {k: v for k, v in (raw.header or {}).items() if k != "type"} or None
     records = [unstructure(structure(r.data)) for r in raw.records]
-    if args.to == "dir":
-        if not args.out:
-            print("unionstate: convert --to dir needs --out DIR", file=sys.stderr)
-            return EXIT_UNUSABLE
-        write_dir(args.out, header, records)
-        return EXIT_OK
-    text = dump_jsonl(header, records) if args.to == "jsonl" else dump_document(header, records)
-    if args.out:
-        Path(args.out).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    if args.to == "dir" and not args.out:
+        print("unionstate: convert --to dir needs --out DIR", file=sys.stderr)
+        return EXIT_UNUSABLE
+    text = ""
+    if args.to != "dir":
+        text = dump_jsonl(header, records) if args.to == "jsonl" else dump_document(header, records)
+    try:
+        if args.to == "dir":
+            write_dir(args.out, header, records)
+        elif args.out:
+            write_atomic(args.out, text)
+        else:
+            sys.stdout.write(text)
+    except OSError as exc:
+        print(f"unionstate: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     return EXIT_OK
 
 

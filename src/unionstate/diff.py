@@ -71,7 +71,7 @@ _VERSION = re.compile(r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)$")
 
 def parse_version(text: str) -> tuple[int, int, int]:
     """``"1.2.3"`` → ``(1, 2, 3)``; ``ValueError`` for anything but ``X.Y.Z``."""
-    m = _VERSION.match(text)
+    m = _VERSION.fullmatch(text)
     if m is None:
         raise ValueError(f"{text!r} is not a version X.Y.Z (digits, no leading zeros)")
     return int(m[1]), int(m[2]), int(m[3])
@@ -219,7 +219,7 @@ class Diff:
         """The next version after ``previous`` (default: the old side's
         version), or ``None`` when that is not known or not ``X.Y.Z``."""
         base = previous if previous is not None else self.old_version
-        if base is None or _VERSION.match(base) is None:
+        if base is None or _VERSION.fullmatch(base) is None:
             return None
         return bump(base, self.level)
 

@@ -982,7 +982,7 @@ def _verify_root(root: Path, label: str) -> Verification:
         ):
             if not line:
                 continue
-            m = _SUM_LINE.match(line)
+            m = _SUM_LINE.fullmatch(line)
             if m is None:
                 note(SUMS_FILE, Problem.INVALID, f"line {n} is not '<sha256>  <file>'")
                 continue

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -24,6 +25,22 @@ class Severity(enum.StrEnum):
     @property
     def rank(self) -> int:
         return {"error": 2, "warning": 1, "info": 0}[self.value]
+
+
+def _escape_char(m: re.Match[str]) -> str:
+    c = m.group()
+    return {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(c) or f"\\u{ord(c):04x}"
+
+
+#: What a terminal may act on or a reader may be misled by: C0 and C1 controls,
+#: DEL, line and paragraph separators, bidirectional overrides, lone surrogates.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def shown(text: str) -> str:
+    """``text`` safe to print on a terminal: control characters escaped
+    (``\\n``, ``\\u001b``), everything else as it is."""
+    return _UNSAFE.sub(_escape_char, text)
 
 
 @attrs.frozen(slots=True)
@@ -269,30 +286,34 @@ class Report:
             "suppressed": dict(self.suppressed),
             "findings": [f.to_dict() for f in self.findings],
         }
-        return json.dumps(doc, ensure_ascii=False, indent=2)
+        text = json.dumps(doc, ensure_ascii=False, indent=2)
+        # a lone surrogate (from the input) is written as its JSON escape, not raw
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
     def to_text(self) -> str:
-        """A report for people, grouped by file and record."""
+        """A report for people, grouped by file and record. Every string that
+        comes from the input (file names, ids, pointers, messages, reasons) is
+        shown with its control characters escaped: none reaches the terminal raw."""
         lines: list[str] = []
         group: tuple[str | None, str | None] | None = None
         for f in self.findings:
             key = (f.file, f.record_id)
             if key != group:
                 group = key
-                head = f.record_id or "(no record)"
+                head = shown(f.record_id) if f.record_id else "(no record)"
                 if f.file:
-                    head = f"{f.file}: {head}"
+                    head = f"{shown(f.file)}: {head}"
                 lines.append(head)
             loc = []
             if f.line is not None:
                 loc.append(f"line {f.line}")
             if f.pointer:
-                loc.append(f.pointer)
+                loc.append(shown(f.pointer))
             sev = f"{f.severity.value} (excepted)" if f.excepted else f.severity.value
             where = f" at {', '.join(loc)}" if loc else ""
-            lines.append(f"  {sev} {f.code} {f.name}{where}: {f.message}")
+            lines.append(f"  {sev} {f.code} {f.name}{where}: {shown(f.message)}")
             if f.excepted:
-                lines.append(f"    exception: {f.excepted}")
+                lines.append(f"    exception: {shown(f.excepted)}")
         for bucket, n in self.suppressed.items():
             code, level = bucket.split("/")
             lines.append(f"... and {n:,} more {level} {code} finding(s) not shown (--max-findings)")

@@ -103,7 +103,10 @@ def check_record(rec: RawRecord) -> list[Finding]:
         ]
     if fast_is_valid(t, data):
         return []
-    return list(_schema_findings(t, data, SCHEMA, **where))
+    found = list(_schema_findings(t, data, SCHEMA, **where))
+    if not found:  # the explaining validator must never let through what the deciding one refused
+        found.append(finding(SCHEMA, "Does not match the record's JSON Schema.", **where))
+    return found
 
 
 def check_header(raw: RawDataset) -> list[Finding]:

@@ -63,9 +63,9 @@ def rule(
     description."""
 
     def register(func: RuleFunc) -> RuleFunc:
-        if not _CODE_RE.match(code):
+        if not _CODE_RE.fullmatch(code):
             raise ValueError(f"rule code {code!r} is not of the form US1nn")
-        if not _NAME_RE.match(name):
+        if not _NAME_RE.fullmatch(name):
             raise ValueError(f"rule name {name!r} is not kebab-case")
         if code in RULES or code in CODES:
             raise ValueError(f"rule code {code} is registered twice")

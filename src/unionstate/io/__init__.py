@@ -1,7 +1,7 @@
 """Readers and writers: data directory, JSON document, JSON Lines; locations kept."""
 
 from .read import InputError, RawDataset, RawRecord, read
-from .write import dump_document, dump_jsonl, write_dir
+from .write import dump_document, dump_jsonl, write_atomic, write_dir
 
 __all__ = [
     "InputError",
@@ -10,5 +10,6 @@ __all__ = [
     "dump_document",
     "dump_jsonl",
     "read",
+    "write_atomic",
     "write_dir",
 ]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from collections.abc import Callable, Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -118,11 +119,46 @@ def _finite_float(text: str) -> float:
     return value
 
 
+#: A ``\\uD800``-``\\uDFFF`` escape: the one way a JSON text decoded from UTF-8
+#: can yield a surrogate code point, which no UTF-8 writer can write back.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _unwritable(s: str) -> bool:
+    try:
+        s.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def lone_surrogates(value: Any) -> list[str]:
+    """JSON Pointers of every string (key or value) inside ``value`` that holds
+    a lone surrogate and so is not text that UTF-8 can carry."""
+    found: list[str] = []
+    stack: list[tuple[Any, str]] = [(value, "")]
+    while stack:
+        v, ptr = stack.pop()
+        if isinstance(v, str):
+            if _unwritable(v):
+                found.append(ptr)
+        elif isinstance(v, dict):
+            for k, sub in v.items():
+                if _unwritable(k):
+                    found.append(f"{ptr}/{_escape(k)}")
+                stack.append((sub, f"{ptr}/{_escape(k)}"))
+        elif isinstance(v, list):
+            stack.extend((sub, f"{ptr}/{i}") for i, sub in enumerate(v))
+    return sorted(found)
+
+
 class _Parser:
     """A JSON decoder that flags duplicate keys and rejects NaN, Infinity and
     numbers that would silently become infinite."""
 
     def __init__(self) -> None:
+        #: Set by the reader when the text being parsed has a surrogate escape.
+        self.maybe_surrogates = False
         self.flagged: list[_DupDict] = []
         self.decoder = json.JSONDecoder(
             object_pairs_hook=self._pairs,
@@ -140,8 +176,13 @@ class _Parser:
         self.flagged.append(out)
         return out
 
-    def duplicate_pointers(self, value: Any) -> list[tuple[str, str]]:
-        """(pointer, key) of every duplicated key inside ``value``; resets."""
+    def scanning(self, text: str) -> None:
+        """Note whether ``text``, about to be parsed, may yield lone surrogates."""
+        self.maybe_surrogates = "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None
+
+    def duplicate_pointers(self, value: Any, skip: str | None = None) -> list[tuple[str, str]]:
+        """(pointer, key) of every duplicated key inside ``value``, not looking
+        inside the top-level member ``skip``; resets."""
         if not self.flagged:
             return []
         found: list[tuple[str, str]] = []
@@ -151,7 +192,11 @@ class _Parser:
             if isinstance(v, dict):
                 if isinstance(v, _DupDict):
                     found.extend((f"{ptr}/{_escape(k)}", k) for k in v.dups)
-                stack.extend((sub, f"{ptr}/{_escape(k)}") for k, sub in v.items())
+                stack.extend(
+                    (sub, f"{ptr}/{_escape(k)}")
+                    for k, sub in v.items()
+                    if not (ptr == "" and k == skip)
+                )
             elif isinstance(v, list):
                 stack.extend((sub, f"{ptr}/{i}") for i, sub in enumerate(v))
         self.flagged.clear()
@@ -293,17 +338,23 @@ class _Reader:
 
     def add(self, value: Any, file: str, line: int | None) -> None:
         rid = value.get("id") if isinstance(value, dict) else None
-        for ptr, key in self.parser.duplicate_pointers(value):
+        record_id = rid if isinstance(rid, str) and not _unwritable(rid) else None
+        self._duplicates(self.parser.duplicate_pointers(value), file, line, record_id)
+        unwritable = lone_surrogates(value) if self.parser.maybe_surrogates else []
+        for ptr in unwritable:
             self.out.findings.append(
                 finding(
-                    DUPLICATE_KEY,
-                    f"The key {key!r} appears more than once in one object; keep exactly one.",
+                    INVALID_ENCODING,
+                    "This string holds a lone surrogate (a \\uD800-\\uDFFF escape "
+                    "without its pair): it is not text, and no UTF-8 file can hold it.",
                     file=file,
                     line=line,
                     pointer=ptr,
-                    record_id=rid if isinstance(rid, str) else None,
+                    record_id=record_id,
                 )
             )
+        if unwritable:  # not text: set aside, never handed to a later stage or writer
+            return
         if not isinstance(value, dict):
             self.out.findings.append(
                 finding(
@@ -319,6 +370,21 @@ class _Reader:
             return
         self.out.count += 1
         self.sink(RawRecord(value, file, line))
+
+    def _duplicates(
+        self,
+        dups: list[tuple[str, str]],
+        file: str,
+        line: int | None,
+        record_id: str | None = None,
+    ) -> None:
+        for ptr, key in dups:
+            why = f"The key {key!r} appears more than once in one object; keep exactly one."
+            if ptr == "/records":
+                why += " Only the last 'records' array would be read: the others are not checked."
+            self.out.findings.append(
+                finding(DUPLICATE_KEY, why, file=file, line=line, pointer=ptr, record_id=record_id)
+            )
 
     def set_header(self, value: dict[str, Any], file: str, line: int | None) -> None:
         if self.out.header is not None:
@@ -385,6 +451,7 @@ class _Reader:
                     )
                 )
                 continue
+            self.parser.scanning(text)
             try:
                 value = self.parser.decoder.decode(text)
             except (ValueError, RecursionError) as exc:
@@ -399,6 +466,7 @@ class _Reader:
             self.out.unusable.append(file)
             return
         lines = _Lines(text)
+        self.parser.scanning(text)
         i = _skip_ws(text, 0)
         if i == len(text):
             self.out.findings.append(finding(EMPTY_INPUT, "The file is empty.", file=file))
@@ -454,21 +522,14 @@ class _Reader:
         value, end = self.parser.decoder.raw_decode(text, i)
         self._end(text, end)
         if header_only and isinstance(value, dict):
+            # the duplicates are found before the header is copied into a plain dict
+            self._duplicates(self.parser.duplicate_pointers(value), file, start_line)
             value = {"type": HEADER_TYPE, **value}
         if not isinstance(value, dict) or "records" not in value or header_only:
             self.add(value, file, start_line)
             return
-        dups = self.parser.duplicate_pointers({k: v for k, v in value.items() if k != "records"})
-        for ptr, key in dups:
-            self.out.findings.append(
-                finding(
-                    DUPLICATE_KEY,
-                    f"The key {key!r} appears more than once in one object; keep exactly one.",
-                    file=file,
-                    line=start_line,
-                    pointer=ptr,
-                )
-            )
+        # every key of the document itself; the records are checked one by one below
+        self._duplicates(self.parser.duplicate_pointers(value, skip="records"), file, start_line)
         self.parser.flagged.clear()
         header = {k: v for k, v in value.items() if k != "records"}
         header.setdefault("type", HEADER_TYPE)

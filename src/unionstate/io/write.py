@@ -1,10 +1,16 @@
 """Writers for the three forms, all canonical: records sorted by id, keys in
-canonical order, UTF-8 without escapes, a trailing newline."""
+canonical order, UTF-8 without escapes, a trailing newline.
+
+Every file is written whole or not at all: the text is encoded first, written
+to a temporary file beside the target and moved over it in one step, so a
+failure never leaves a truncated or emptied file behind."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -47,6 +53,24 @@ def dump_document(header: Mapping[str, Any] | None, records: Iterable[Mapping[st
     return _pretty({**_header(header), "records": _sorted(records)})
 
 
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path``, replacing any file there only
+    once the new content is complete on disk."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 def write_dir(
     folder: str | os.PathLike[str],
     header: Mapping[str, Any] | None,
@@ -60,14 +84,12 @@ def write_dir(
     by_type: dict[str, list[Mapping[str, Any]]] = {t: [] for t in RECORD_TYPES}
     for r in records:
         by_type[str(r["type"])].append(r)
-    written = []
+    files: dict[Path, bytes] = {}  # every file encoded before any is written
     if header:
-        path = root / HEADER_FILE
-        path.write_text(_pretty(_header(header)), encoding="utf-8")
-        written.append(path)
+        files[root / HEADER_FILE] = _pretty(_header(header)).encode("utf-8")
     for type_name, recs in by_type.items():
         if recs:
-            path = root / DIR_FILES[type_name]
-            path.write_text(_pretty(_sorted(recs)), encoding="utf-8")
-            written.append(path)
-    return written
+            files[root / DIR_FILES[type_name]] = _pretty(_sorted(recs)).encode("utf-8")
+    for path, data in files.items():
+        write_atomic(path, data)
+    return list(files)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -74,12 +75,42 @@ def registry() -> Registry[Any]:
 
 
 @functools.cache
+def _ecma_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` with ECMA-262's meaning of ``$`` (JSON Schema patterns are
+    ECMA-262): the end of the input only. Python's ``$`` also matches before a
+    final newline, which would let ``"person/lukashenka\\n"`` pass as an id."""
+    out, i, in_class = [], 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+            continue
+        if c == "[":
+            in_class = True
+        elif c == "]":
+            in_class = False
+        out.append("\\Z" if c == "$" and not in_class else c)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(
+    validator: Validator, pattern: str, instance: Any, schema: Any
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not _ecma_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@functools.cache
 def validator_for(name: str) -> Validator:
     """The compiled validator for one schema (a record type, ``record``,
     ``dataset-info`` or ``dataset``); built once per process."""
     schema = all_schemas()[name]
-    cls = jsonschema.validators.validator_for(schema)
-    return cls(schema, registry=registry(), format_checker=format_checker())
+    base = jsonschema.validators.validator_for(schema)
+    cls = jsonschema.validators.extend(base, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+    validator: Validator = cls(schema, registry=registry(), format_checker=format_checker())
+    return validator
 
 
 @functools.cache

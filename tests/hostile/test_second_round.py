@@ -1,0 +1,261 @@
+"""Hostile input, second round: nothing is lost, duplicate keys are seen at every
+level, patterns mean the end of the text, and nothing reaches the terminal raw.
+One test class per class of attack (docs/security.md names each)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from unionstate.cli import main
+from unionstate.io import write_dir
+from unionstate.schema import all_schemas, fast_is_valid, validator_for
+
+SOURCE = {
+    "type": "source",
+    "id": "source/a",
+    "url": "https://example.org/a",
+    "title": "T",
+    "publisher": "P",
+    "language": "en",
+}
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def jsonl(path: Path, *records: dict[str, Any], raw: str = "") -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + raw, encoding="utf-8")
+    return path
+
+
+class TestNothingLost:
+    """What validate accepts, convert writes; a failed write destroys nothing."""
+
+    def test_a_lone_surrogate_is_refused_by_validate(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        bad = json.dumps({**SOURCE, "title": "x"}).replace('"x"', '"a \\ud800 b"')
+        p = jsonl(tmp_path / "s.jsonl", raw=bad + "\n")
+        code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "json")
+        assert code == 1
+        found = [f for f in json.loads(out)["findings"] if f["code"] == "US002"]
+        assert [(f["pointer"], f["line"]) for f in found] == [("/title", 1)]
+
+    def test_a_lone_surrogate_in_a_key_or_a_document_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        doc = '{"name": "x", "records": [' + json.dumps(SOURCE)[:-1] + ', "x_\\udfff": 1}]}'
+        p = tmp_path / "d.json"
+        p.write_text(doc, encoding="utf-8")
+        code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "json")
+        assert code == 1
+        assert any(f["code"] == "US002" for f in json.loads(out)["findings"])
+
+    def test_a_surrogate_pair_is_text_and_passes(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        ok = json.dumps({**SOURCE, "title": "x"}).replace('"x"', '"\\ud83d\\ude00"')
+        p = jsonl(tmp_path / "s.jsonl", raw=ok + "\n")
+        code, _, _ = run(capsys, "validate", str(p), "--standalone", "--format", "json")
+        assert code == 0
+        code, _, _ = run(capsys, "convert", str(p), "--to", "jsonl", "--out", str(tmp_path / "o"))
+        assert code == 0
+        assert "😀" in (tmp_path / "o").read_text(encoding="utf-8")
+
+    def test_convert_refuses_what_it_cannot_write_and_keeps_the_old_output(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        bad = json.dumps({**SOURCE, "title": "x"}).replace('"x"', '"\\ud800"')
+        p = jsonl(tmp_path / "s.jsonl", raw=bad + "\n")
+        out = tmp_path / "out.jsonl"
+        out.write_text("precious\n", encoding="utf-8")
+        code, _, _ = run(capsys, "convert", str(p), "--to", "jsonl", "--out", str(out))
+        assert code == 1
+        assert out.read_text(encoding="utf-8") == "precious\n"
+
+    @pytest.mark.parametrize(
+        ("to", "where"), [("dir", "."), ("jsonl", "sources.json"), ("jsonl", "new.jsonl")]
+    )
+    def test_convert_never_writes_into_its_own_input(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], to: str, where: str
+    ) -> None:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        (folder / "dataset.json").write_text('{"name": "x"}', encoding="utf-8")
+        (folder / "sources.json").write_text(json.dumps([SOURCE]), encoding="utf-8")
+        before = {f.name: f.read_bytes() for f in folder.iterdir()}
+        code, _, err = run(capsys, "convert", str(folder), "--to", to, "--out", str(folder / where))
+        assert code == 2
+        assert "own input" in err
+        assert {f.name: f.read_bytes() for f in folder.iterdir()} == before
+
+    def test_a_file_is_replaced_only_when_the_new_one_is_complete(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        target = tmp_path / "f.json"
+        target.write_text("old", encoding="utf-8")
+
+        def broken(*_: Any) -> None:
+            raise OSError(28, "No space left on device")
+
+        monkeypatch.setattr(os, "replace", broken)
+        from unionstate.io import write_atomic
+
+        with pytest.raises(OSError, match="No space"):
+            write_atomic(target, "new")
+        assert target.read_text(encoding="utf-8") == "old"
+        assert [f.name for f in tmp_path.iterdir()] == ["f.json"]  # no temporary file left
+
+    def test_a_directory_is_encoded_whole_before_any_file_is_touched(self, tmp_path: Path) -> None:
+        (tmp_path / "sources.json").write_text("old", encoding="utf-8")
+        person = {"type": "person", "id": "person/p", "names": [{"value": "\ud800"}]}
+        with pytest.raises(UnicodeEncodeError):
+            write_dir(tmp_path, {"name": "x"}, [SOURCE, person])
+        assert (tmp_path / "sources.json").read_text(encoding="utf-8") == "old"
+        assert not (tmp_path / "dataset.json").exists()
+
+
+class TestDuplicateKeys:
+    """Every object of every input, at every level, is checked for repeated keys."""
+
+    def _codes(self, capsys: pytest.CaptureFixture[str], path: Path) -> list[tuple[str, str]]:
+        code, out, _ = run(capsys, "validate", str(path), "--standalone", "--format", "json")
+        assert code == 1
+        return [
+            (f["code"], f["pointer"]) for f in json.loads(out)["findings"] if f["code"] == "US003"
+        ]
+
+    def test_records_twice_in_a_document(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        p = tmp_path / "d.json"
+        p.write_text(
+            '{"name": "x", "records": [{"type": "person", "id": "x"}], "records": ['
+            + json.dumps(SOURCE)
+            + "]}",
+            encoding="utf-8",
+        )
+        assert self._codes(capsys, p) == [("US003", "/records")]
+
+    @pytest.mark.parametrize("key", ["name", "as_of"])
+    def test_a_header_field_twice_in_a_document(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], key: str
+    ) -> None:
+        p = tmp_path / "d.json"
+        p.write_text(
+            '{"name": "x", "as_of": "2020-01-01", "'
+            + key
+            + '": "2021-01-01", "records": ['
+            + json.dumps(SOURCE)
+            + "]}",
+            encoding="utf-8",
+        )
+        assert self._codes(capsys, p) == [("US003", f"/{key}")]
+
+    def test_a_header_field_twice_in_dataset_json(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (tmp_path / "dataset.json").write_text(
+            '{"name": "x", "as_of": "2020-01-01", "as_of": "2021-01-01"}', encoding="utf-8"
+        )
+        (tmp_path / "sources.json").write_text(json.dumps([SOURCE]), encoding="utf-8")
+        assert self._codes(capsys, tmp_path) == [("US003", "/as_of")]
+
+    def test_a_key_twice_deep_inside_a_record_of_a_document(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        rec = json.dumps({**SOURCE, "x_a": {"b": [{"c": 1}]}}).replace('"c": 1', '"c": 1, "c": 2')
+        p = tmp_path / "d.json"
+        p.write_text('{"name": "x", "records": [' + rec + "]}", encoding="utf-8")
+        assert self._codes(capsys, p) == [("US003", "/x_a/b/0/c")]
+
+
+def _patterns(node: Any) -> set[str]:
+    found: set[str] = set()
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.add(node["pattern"])
+        for v in node.values():
+            found |= _patterns(v)
+    elif isinstance(node, list):
+        for v in node:
+            found |= _patterns(v)
+    return found
+
+
+PATTERNS = sorted(set().union(*(_patterns(s) for s in all_schemas().values())))
+
+
+class TestLookAlikes:
+    """A pattern's end is the end of the text: a trailing newline never passes."""
+
+    def test_every_schema_has_patterns_to_test(self) -> None:
+        assert len(PATTERNS) >= 5
+
+    @pytest.mark.parametrize("pattern", PATTERNS)
+    @settings(max_examples=20)
+    @given(data=st.data())
+    def test_no_pattern_accepts_a_trailing_newline(self, pattern: str, data: st.DataObject) -> None:
+        from unionstate.schema import _ecma_pattern
+
+        text = data.draw(st.from_regex(pattern.replace("\\Z", "$"), fullmatch=True))
+        assert _ecma_pattern(pattern).search(text)
+        assert not _ecma_pattern(pattern).search(text + "\n")
+
+    @pytest.mark.parametrize(
+        ("field", "value"),
+        [("id", "source/a\n"), ("language", "en\n"), ("url", "https://example.org/a\n")],
+    )
+    def test_a_trailing_newline_is_a_schema_error_in_both_validators(
+        self, field: str, value: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        rec = {**SOURCE, field: value}
+        assert not fast_is_valid("source", rec)
+        assert list(validator_for("source").iter_errors(rec))
+        p = jsonl(tmp_path / "s.jsonl", rec)
+        code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "json")
+        assert code == 1
+        assert [f["pointer"] for f in json.loads(out)["findings"] if f["code"] == "US010"] == [
+            f"/{field}"
+        ]
+
+    def test_a_release_version_with_a_trailing_newline_is_refused(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        p = jsonl(tmp_path / "s.jsonl", SOURCE)
+        dist = tmp_path / "dist"
+        common = ["--out", str(dist), "--created", "2021-01-01T00:00:00Z"]
+        code, _, err = run(capsys, "release", str(p), "--version", "1.0.0\n", *common)
+        assert code == 2
+        assert "is not a version" in err
+        assert not dist.exists() or not any(dist.iterdir())
+        code, _, _ = run(capsys, "release", str(p), "--version", "1.0.0", *common)
+        assert code == 0
+
+
+class TestTerminalInjection:
+    """Ids, file names and messages from the input reach the terminal escaped."""
+
+    @pytest.mark.parametrize(
+        "evil", ["\x1b[2J", "\x1b]0;pwned\x07", "\nforged: 0 error(s)", "\u202e"]
+    )
+    def test_the_text_report_escapes_control_characters(
+        self, evil: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        p = jsonl(tmp_path / f"f{evil.strip()[:3]}.jsonl", {**SOURCE, "id": f"source/{evil}"})
+        code, out, _ = run(capsys, "validate", str(p), "--standalone")
+        assert code == 1
+        assert evil not in out
+        assert not any(c in out for c in "\x1b\x07\u202e")
+        assert not any(line.startswith("forged") for line in out.splitlines())
