@@ -1,14 +1,16 @@
 """Regenerate the generated parts of docs/dataset.md from the shipped data.
 
 Replaces the text between ``<!-- counts:start -->``/``<!-- counts:end -->`` (records by
-type) and ``<!-- events:start -->``/``<!-- events:end -->`` (a chronological table of
-events). Run from the repository root: ``python scripts/gen_dataset_doc.py``; with
+type), ``<!-- events:start -->``/``<!-- events:end -->`` (a chronological table of
+events) and ``<!-- disputes:start -->``/``<!-- disputes:end -->`` (every dispute).
+Run from the repository root: ``python scripts/gen_dataset_doc.py``; with
 ``--check`` it exits 1 when the document is out of date instead of writing it.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import re
 import sys
 from pathlib import Path
@@ -79,6 +81,22 @@ def events_table(ds: unionstate.Dataset) -> str:
     return "\n".join(rows)
 
 
+def _claim(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def disputes_table(ds: unionstate.Dataset) -> str:
+    rows = ["| record | field | values (sources) |", "|---|---|---|"]
+    for r in sorted(ds.records, key=lambda r: r.id):
+        for d in r.disputes:
+            values = " vs ".join(
+                f"{_claim(c.value)} ({len(c.sources)} source{'s' if len(c.sources) > 1 else ''})"
+                for c in d.claims
+            )
+            rows.append(f"| `{r.id}` | `{d.field}` | {_cell(values)} |")
+    return "\n".join(rows)
+
+
 def replace_block(text: str, name: str, body: str) -> str:
     pattern = re.compile(rf"(<!-- {name}:start -->\n)(.*?)(<!-- {name}:end -->)", re.S)
     if not pattern.search(text):
@@ -94,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     old = DOC.read_text(encoding="utf-8")
     new = replace_block(old, "counts", counts_table(ds))
     new = replace_block(new, "events", events_table(ds))
+    new = replace_block(new, "disputes", disputes_table(ds))
     if args.check:
         if new != old:
             print(f"{DOC}: out of date; run python scripts/gen_dataset_doc.py")

@@ -34,6 +34,7 @@ from unionstate.diff import (
 from unionstate.io import dump_document, write_dir
 from unionstate.model import Record
 from unionstate.release import build_release, current_schemas
+from unionstate.schema import SCHEMA_VERSION
 
 PERSON = {
     "type": "person",
@@ -190,7 +191,9 @@ def test_same_schemas_no_change() -> None:
     s = _schemas()
     assert diff_schemas(s, _schemas()) == []
     bumped = json.loads(
-        json.dumps(s).replace("urn:unionstate:schema:1.0.0:", "urn:unionstate:schema:9.9.9:")
+        json.dumps(s).replace(
+            f"urn:unionstate:schema:{SCHEMA_VERSION}:", "urn:unionstate:schema:9.9.9:"
+        )
     )
     assert diff_schemas(s, bumped) == []  # only the $id versions moved
     reworded = _schemas()

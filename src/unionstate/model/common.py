@@ -32,6 +32,10 @@ class Identifier:
 
     scheme: str = req("The register: 'wikidata', 'viaf', ...")
     value: str = req("The identifier in that register.")
+    sources: tuple[str, ...] = seq(
+        "Sources that give this identifier for this record (the register's page or an equivalent).",
+        ref=("source",),
+    )
 
 
 @attrs.frozen(slots=True, kw_only=True)

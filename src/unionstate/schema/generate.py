@@ -28,7 +28,7 @@ from unionstate.model._fields import ID_SLUG
 
 #: The version of the schemas; part of every ``$id``. Bump it by the
 #: Frictionless recipe (see docs/releasing.md).
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
