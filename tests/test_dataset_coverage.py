@@ -147,6 +147,19 @@ def test_every_council_session_has_an_outcome_or_a_justified_exception(
             assert "US105" in {x.rule for x in e.exceptions}, e.id
 
 
+#: The offices of the scope (docs/dataset.md).
+SCOPE_OFFICES = [
+    "office/president-of-belarus",
+    "office/president-of-russia",
+    "office/prime-minister-of-belarus",
+    "office/prime-minister-of-russia",
+    "office/ambassador-of-belarus-to-russia",
+    "office/ambassador-of-russia-to-belarus",
+    "office/state-secretary-of-the-union-state",
+    "office/chairman-of-the-supreme-state-council",
+    "office/chairman-of-the-council-of-ministers-of-the-union-state",
+]
+
 #: Days on which an office of the scope had no holder, as the sources show them: each
 #: vacancy is stated in the notes of the tenure before it.
 VACANCIES = {
@@ -181,20 +194,7 @@ def _vacancies(ds: unionstate.Dataset, office: str) -> list[tuple[str, str]]:
     return gaps
 
 
-@pytest.mark.parametrize(
-    "office",
-    [
-        "office/president-of-belarus",
-        "office/president-of-russia",
-        "office/prime-minister-of-belarus",
-        "office/prime-minister-of-russia",
-        "office/ambassador-of-belarus-to-russia",
-        "office/ambassador-of-russia-to-belarus",
-        "office/state-secretary-of-the-union-state",
-        "office/chairman-of-the-supreme-state-council",
-        "office/chairman-of-the-council-of-ministers-of-the-union-state",
-    ],
-)
+@pytest.mark.parametrize("office", SCOPE_OFFICES)
 def test_every_office_has_a_holder_every_day_unless_a_recorded_vacancy_says_why(
     ds: unionstate.Dataset, office: str
 ) -> None:
@@ -208,18 +208,7 @@ def test_every_office_has_a_holder_every_day_unless_a_recorded_vacancy_says_why(
 
 
 def test_the_offices_of_the_scope_exist(ds: unionstate.Dataset) -> None:
-    scope = {
-        "office/president-of-belarus",
-        "office/president-of-russia",
-        "office/prime-minister-of-belarus",
-        "office/prime-minister-of-russia",
-        "office/ambassador-of-belarus-to-russia",
-        "office/ambassador-of-russia-to-belarus",
-        "office/state-secretary-of-the-union-state",
-        "office/chairman-of-the-supreme-state-council",
-        "office/chairman-of-the-council-of-ministers-of-the-union-state",
-    }
-    assert scope <= set(ids(ds.all(Office)))
+    assert set(SCOPE_OFFICES) <= set(ids(ds.all(Office)))
 
 
 #: Ongoing tenures whose latest source is older than a year: a known gap of docs/coverage.md
