@@ -7,6 +7,8 @@ Exit codes: 0 valid, 1 invalid data, 2 unusable input or usage error,
 from __future__ import annotations
 
 import argparse
+import io
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -250,10 +252,23 @@ def _validate(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    print(report.to_json() if args.format == "json" else report.to_text())
+    code = EXIT_INVALID if report.fails(Severity(args.fail_on)) else EXIT_OK
     if raw.unusable:
-        return EXIT_UNUSABLE
-    return EXIT_INVALID if report.fails(Severity(args.fail_on)) else EXIT_OK
+        code = EXIT_UNUSABLE
+    _emit(report.to_json() if args.format == "json" else report.to_text())
+    return code
+
+
+def _emit(text: str) -> None:
+    """Print ``text``; a reader that closed the pipe early changes nothing of the exit
+    code, which says what the data is."""
+    try:
+        print(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # no more output can reach anyone; keep the interpreter from failing at exit
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def _own_input(src: Path, out: Path, to_dir: bool) -> str | None:
@@ -326,6 +341,10 @@ def _schema(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        # a terminal or pipe that is not UTF-8 gets escapes, not an encoding error
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     try:
         if args.command == "validate":

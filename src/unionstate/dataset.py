@@ -6,7 +6,7 @@ import datetime
 import os
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,10 +34,16 @@ DateLike = str | datetime.date | dates.DateRange
 class DatasetError(Exception):
     """A dataset that does not validate; ``report`` holds every finding."""
 
-    def __init__(self, report: Report) -> None:
+    def __init__(self, report: Report, unusable: Sequence[str] = ()) -> None:
         self.report = report
+        #: Files that could not be used at all (not JSON, not regular files, ...).
+        self.unusable = tuple(unusable)
         c = report.counts()
-        super().__init__(f"the dataset has {c['error']} error(s); see .report")
+        why = f"the dataset has {c['error']} error(s)"
+        if self.unusable:
+            shown = ", ".join(self.unusable[:3]) + (", ..." if len(self.unusable) > 3 else "")
+            why += f" and {len(self.unusable)} file(s) that could not be used ({shown})"
+        super().__init__(why + "; see .report")
 
 
 def fold(text: str) -> str:
@@ -284,5 +290,5 @@ def load(path: str | os.PathLike[str] | None = None) -> Dataset:
     raw = read(data_dir() if path is None else path)
     report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
     if raw.unusable or report.fails(Severity.ERROR):
-        raise DatasetError(report)
+        raise DatasetError(report, raw.unusable)
     return from_raw(raw, Path(path or "data").stem)

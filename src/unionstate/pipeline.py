@@ -41,7 +41,7 @@ from unionstate.checks.sharded import ShardBuffer, ShardedCheck
 from unionstate.converter import structure_valid
 from unionstate.dataset import Dataset, data_dir, from_raw, load
 from unionstate.idindex import IdIndex
-from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read
+from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read, usable_path
 from unionstate.model import DatasetInfo, Record
 from unionstate.report import (
     BAD_HEADER,
@@ -553,6 +553,7 @@ def validate_path(
     the rules take events and statements a shard at a time, on ``jobs``
     processes for a JSON Lines file (D23-D25); ``raw.records`` is then empty.
     The findings are the same either way (tested)."""
+    usable_path(path)
     size = input_bytes(path)
     limit = (limits or Limits()).max_rules_bytes
     if rules and size > limit:

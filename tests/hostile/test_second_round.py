@@ -259,3 +259,193 @@ class TestTerminalInjection:
         assert evil not in out
         assert not any(c in out for c in "\x1b\x07\u202e")
         assert not any(line.startswith("forged") for line in out.splitlines())
+
+
+def deep_record(levels: int) -> dict[str, Any]:
+    """A valid source whose nesting (the record itself counted) is ``levels`` deep."""
+    value: Any = 1
+    for _ in range(levels - 1):
+        value = {"a": value}
+    return {**SOURCE, "x_deep": value}
+
+
+class TestNothingHangs:
+    """Only regular files are read: a FIFO or a link to a device is reported, not opened."""
+
+    def _folder(self, tmp_path: Path) -> Path:
+        folder = tmp_path / "data"
+        folder.mkdir()
+        (folder / "sources.json").write_text(json.dumps([SOURCE]), encoding="utf-8")
+        os.mkfifo(folder / "pipe.json")
+        (folder / "zero.jsonl").symlink_to("/dev/zero")
+        return folder
+
+    def test_a_folder_with_a_fifo_and_a_device_link(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        folder = self._folder(tmp_path)
+        code, out, _ = run(capsys, "validate", str(folder), "--standalone", "--format", "json")
+        assert code == 2
+        skipped = {f["file"] for f in json.loads(out)["findings"] if f["code"] == "US005"}
+        assert skipped == {"data/pipe.json", "data/zero.jsonl"}
+
+    def test_a_fifo_given_as_the_path(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        os.mkfifo(tmp_path / "p.jsonl")
+        code, _, err = run(capsys, "validate", str(tmp_path / "p.jsonl"))
+        assert code == 2
+        assert "not a regular file" in err
+
+    def test_load_names_the_files_it_could_not_use(self, tmp_path: Path) -> None:
+        import unionstate
+
+        with pytest.raises(unionstate.DatasetError, match=r"2 file\(s\) that could not be used"):
+            unionstate.load(self._folder(tmp_path))
+
+
+class TestExactNumbers:
+    """A number is kept exactly or refused with a finding: never silently changed."""
+
+    @pytest.mark.parametrize(
+        "number", ["1e-400", "0.1000000000000000055511151231257827", "9007199254740993.0", "1e300"]
+    )
+    def test_a_number_a_float_cannot_hold_is_refused(
+        self, number: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        line = json.dumps({**SOURCE, "x_n": 0}).replace('"x_n": 0', f'"x_n": {number}')
+        p = jsonl(tmp_path / "n.jsonl", raw=line + "\n")
+        code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "json")
+        assert code == 1
+        (f,) = [f for f in json.loads(out)["findings"] if f["code"] == "US001"]
+        assert "cannot be kept exactly" in f["message"]
+
+    @pytest.mark.parametrize("number", ["0.5", "1.0", "1e3", "-2.25", "123456.789", "1E-7"])
+    def test_a_number_a_float_holds_round_trips(
+        self, number: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        line = json.dumps({**SOURCE, "x_n": 0}).replace('"x_n": 0', f'"x_n": {number}')
+        p = jsonl(tmp_path / "n.jsonl", raw=line + "\n")
+        out = tmp_path / "o.jsonl"
+        code, _, _ = run(capsys, "convert", str(p), "--to", "jsonl", "--out", str(out))
+        assert code == 0
+        (back,) = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
+        assert back["x_n"] == float(number)
+
+
+class TestExitTwoNotThree:
+    """Input at fault is exit 1 or 2 with a sentence, never 3."""
+
+    def test_nesting_over_the_limit_is_refused_and_at_the_limit_written(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from unionstate.io.read import MAX_NESTING
+
+        deep = jsonl(tmp_path / "deep.jsonl", deep_record(MAX_NESTING + 1))
+        code, out, _ = run(capsys, "validate", str(deep), "--standalone", "--format", "json")
+        assert code == 1
+        assert any("nest" in f["message"] for f in json.loads(out)["findings"])
+        ok = jsonl(tmp_path / "ok.jsonl", deep_record(MAX_NESTING))
+        for argv in (
+            ["convert", str(ok), "--to", "jsonl", "--out", str(tmp_path / "o.jsonl")],
+            ["convert", str(ok), "--to", "dir", "--out", str(tmp_path / "odir")],
+            [
+                "release",
+                str(ok),
+                "--version",
+                "1.0.0",
+                "--out",
+                str(tmp_path / "rel"),
+                "--created",
+                "2021-01-01T00:00:00Z",
+            ],
+            ["diff", str(ok), str(tmp_path / "o.jsonl")],
+        ):
+            code, _, _ = run(capsys, *argv)
+            assert code == 0, argv
+
+    @pytest.mark.parametrize("where", ["folder", "missing-parent"])
+    def test_an_output_path_that_cannot_be_written(
+        self, where: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        p = jsonl(tmp_path / "s.jsonl", SOURCE)
+        out = tmp_path if where == "folder" else tmp_path / "no" / "such" / "o.jsonl"
+        code, _, err = run(capsys, "convert", str(p), "--to", "jsonl", "--out", str(out))
+        assert code == 2
+        assert "cannot write" in err
+
+    def test_an_unreadable_subfolder_is_reported_and_the_rest_read(
+        self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        (tmp_path / "sources.json").write_text(json.dumps([SOURCE]), encoding="utf-8")
+        (tmp_path / "locked").mkdir()
+        real_scandir = os.scandir
+
+        def scandir(path: Any = ".") -> Any:
+            if str(path).endswith("locked"):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real_scandir(path)
+
+        monkeypatch.setattr(os, "scandir", scandir)
+        code, out, _ = run(capsys, "validate", str(tmp_path), "--standalone", "--format", "json")
+        assert code == 2
+        rep = json.loads(out)
+        assert rep["records"] == 1
+        assert [f["file"].split("/")[-1] for f in rep["findings"] if f["code"] == "US005"] == [
+            "locked"
+        ]
+
+    def test_a_folder_tree_too_deep_is_reported(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        from unionstate.io.read import MAX_FOLDER_DEPTH
+
+        (tmp_path / "sources.json").write_text(json.dumps([SOURCE]), encoding="utf-8")
+        deep = tmp_path.joinpath(*["d"] * (MAX_FOLDER_DEPTH + 5))
+        deep.mkdir(parents=True)
+        (deep / "x.json").write_text("[]", encoding="utf-8")
+        code, out, _ = run(capsys, "validate", str(tmp_path), "--standalone", "--format", "json")
+        assert code == 2
+        assert any("nested more than" in f["message"] for f in json.loads(out)["findings"])
+
+    def test_a_stdout_that_is_not_utf8(self, tmp_path: Path) -> None:
+        import subprocess
+        import sys
+
+        p = jsonl(tmp_path / "s.jsonl", {**SOURCE, "title": "Лукашэнка", "id": "source/ы"})
+        env = {**os.environ, "PYTHONIOENCODING": "ascii"}
+        done = subprocess.run(
+            [sys.executable, "-m", "unionstate", "validate", str(p), "--standalone"],
+            capture_output=True,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 1
+        assert b"Traceback" not in done.stderr
+
+
+class TestSmallerPromises:
+    def test_a_closed_output_pipe_keeps_the_exit_code(self, tmp_path: Path) -> None:
+        import subprocess
+        import sys
+
+        p = jsonl(tmp_path / "s.jsonl", {**SOURCE, "language": "not a language"})
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "unionstate", "validate", str(p), "--standalone"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert proc.stdout is not None
+        proc.stdout.close()  # the reader goes away before the report is written
+        _, err = proc.communicate()
+        assert proc.returncode == 1
+        assert b"Traceback" not in err
+
+    @pytest.mark.parametrize("blank", ["\f", "\v", "\x1c"])
+    def test_a_line_of_non_json_white_space_is_reported(
+        self, blank: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        p = jsonl(tmp_path / "s.jsonl", SOURCE, raw=blank + "\n")
+        code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "json")
+        assert code == 1
+        assert [f["line"] for f in json.loads(out)["findings"] if f["code"] == "US001"] == [2]

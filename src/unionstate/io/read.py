@@ -22,10 +22,12 @@ a streaming consumer passes its own and keeps nothing.
 
 from __future__ import annotations
 
+import decimal
 import json
 import math
 import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from json.decoder import scanstring  # type: ignore[attr-defined]
 from pathlib import Path
@@ -112,10 +114,25 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON (only finite numbers are)")
 
 
+#: The largest integer a 64-bit float holds exactly.
+_EXACT_INT = 2**53
+
+
 def _finite_float(text: str) -> float:
+    """A JSON number with a fraction or exponent, only where a 64-bit float holds it
+    exactly: a number that would silently change (``1e-400`` to 0.0, ``0.1000000000000000055``
+    to 0.1, ``9007199254740993.0`` to ...992.0) is refused, never altered."""
     value = float(text)
     if math.isinf(value):
         raise ValueError(f"the number {text[:40]} is too large for a 64-bit float")
+    exact = decimal.Decimal(text)
+    if decimal.Decimal(repr(value)) != exact or (
+        value.is_integer() and abs(value) > _EXACT_INT and decimal.Decimal(int(value)) != exact
+    ):
+        raise ValueError(
+            f"the number {text[:40]} cannot be kept exactly (it would become {value!r}); "
+            "write it as text or with fewer digits"
+        )
     return value
 
 
@@ -130,6 +147,27 @@ def _unwritable(s: str) -> bool:
     except UnicodeEncodeError:
         return True
     return False
+
+
+#: The deepest nesting of objects and arrays a record may have: every reader and writer
+#: of the package (the schema validators, cattrs, the JSON and CSV writers) handles it.
+MAX_NESTING = 256
+
+
+def nesting(value: Any) -> int:
+    """How deeply objects and arrays nest in ``value`` (a scalar is 0)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    while stack:
+        v, depth = stack.pop()
+        if isinstance(v, dict):
+            stack.extend((sub, depth + 1) for sub in v.values())
+        elif isinstance(v, list):
+            stack.extend((sub, depth + 1) for sub in v)
+        else:
+            continue
+        deepest = max(deepest, depth + 1)
+    return deepest
 
 
 def lone_surrogates(value: Any) -> list[str]:
@@ -159,6 +197,8 @@ class _Parser:
     def __init__(self) -> None:
         #: Set by the reader when the text being parsed has a surrogate escape.
         self.maybe_surrogates = False
+        #: Set by the reader when the text being parsed may nest deeper than allowed.
+        self.maybe_deep = False
         self.flagged: list[_DupDict] = []
         self.decoder = json.JSONDecoder(
             object_pairs_hook=self._pairs,
@@ -177,8 +217,10 @@ class _Parser:
         return out
 
     def scanning(self, text: str) -> None:
-        """Note whether ``text``, about to be parsed, may yield lone surrogates."""
+        """Note whether ``text``, about to be parsed, may yield lone surrogates or
+        values nested deeper than :data:`MAX_NESTING`."""
         self.maybe_surrogates = "\\u" in text and _SURROGATE_ESCAPE.search(text) is not None
+        self.maybe_deep = text.count("{") + text.count("[") > MAX_NESTING
 
     def duplicate_pointers(self, value: Any, skip: str | None = None) -> list[tuple[str, str]]:
         """(pointer, key) of every duplicated key inside ``value``, not looking
@@ -355,6 +397,18 @@ class _Reader:
             )
         if unwritable:  # not text: set aside, never handed to a later stage or writer
             return
+        if self.parser.maybe_deep and (depth := nesting(value)) > MAX_NESTING:
+            self.out.findings.append(
+                finding(
+                    INVALID_JSON,
+                    f"Objects and arrays nest {depth} levels deep here, over the limit of "
+                    f"{MAX_NESTING}; the record is not read.",
+                    file=file,
+                    line=line,
+                    record_id=record_id,
+                )
+            )
+            return
         if not isinstance(value, dict):
             self.out.findings.append(
                 finding(
@@ -414,7 +468,7 @@ class _Reader:
                     )
                 )
                 continue
-            if not raw.strip():
+            if not raw.strip(b" \t\r\n"):  # JSON's white space only: \f or \v are not
                 continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 self.out.findings.append(
@@ -657,14 +711,32 @@ def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) 
 
 
 def _read_dir(root: Path, reader: _Reader) -> None:
-    try:
-        entries = sorted(_walk(root))
-    except PermissionError:
-        raise InputError(f"{root}: permission denied") from None
-    if not entries:
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise InputError(f"{root}: permission denied")
+    unreadable: list[OSError] = []
+    entries = sorted(_walk(root, unreadable.append))
+    for exc in unreadable:
+        where = Path(exc.filename) if exc.filename else root
+        shown = _display(where, root)
+        why = exc.strerror or type(exc).__name__
+        reader.out.findings.append(
+            finding(SKIPPED_FILE, f"A folder that cannot be read ({why}); not read.", file=shown)
+        )
+        reader.out.unusable.append(shown)
+    if not entries and not unreadable:
         raise InputError(f"{root}: an empty directory")
     for p in entries:
         shown = _display(p, root)
+        if not _is_regular(p):
+            reader.out.findings.append(
+                finding(
+                    SKIPPED_FILE,
+                    "Not a regular file (a FIFO, device, socket or a link to one); not read.",
+                    file=shown,
+                )
+            )
+            reader.out.unusable.append(shown)
+            continue
         if p.suffix.lower() not in (".json", *_JSONL):
             reader.out.findings.append(
                 finding(SKIPPED_FILE, "Not a .json or .jsonl file; not read.", file=shown)
@@ -677,15 +749,52 @@ def _read_dir(root: Path, reader: _Reader) -> None:
             reader.out.unusable.append(shown)
 
 
-def _walk(root: Path) -> Iterator[Path]:
-    def fail(exc: OSError) -> None:
-        raise exc
+#: Folders deeper than this below a data directory are not read (a finding says so).
+MAX_FOLDER_DEPTH = 32
 
+
+def _walk(root: Path, onerror: Callable[[OSError], None] | None = None) -> Iterator[Path]:
+    """Every file below ``root`` (hidden ones and those in hidden folders left out);
+    folders that cannot be listed, or lie deeper than :data:`MAX_FOLDER_DEPTH`, go to
+    ``onerror``."""
+
+    def fail(exc: OSError) -> None:
+        if onerror is None:
+            raise exc
+        onerror(exc)
+
+    base = len(root.parts)
     for dirpath, dirnames, filenames in os.walk(root, onerror=fail):
+        if len(Path(dirpath).parts) - base >= MAX_FOLDER_DEPTH and dirnames:
+            for d in dirnames:
+                fail(
+                    OSError(
+                        0,
+                        f"nested more than {MAX_FOLDER_DEPTH} folders deep",
+                        str(Path(dirpath) / d),
+                    )
+                )
+            dirnames[:] = []
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in filenames:
             if not name.startswith("."):
                 yield Path(dirpath) / name
+
+
+def usable_path(path: str | os.PathLike[str]) -> None:
+    """Raise :class:`InputError` unless ``path`` is a folder, a regular file or does not
+    exist (which reading reports): a FIFO, device or socket could block forever."""
+    p = Path(path)
+    if p.exists() and not p.is_dir() and not _is_regular(p):
+        raise InputError(f"{p}: not a regular file (a FIFO, device or socket); not read")
+
+
+def _is_regular(p: Path) -> bool:
+    """A regular file (after links): reading anything else may never end."""
+    try:
+        return stat.S_ISREG(p.stat().st_mode)
+    except OSError:
+        return True  # a broken link or a race: reading reports it
 
 
 def input_bytes(path: str | os.PathLike[str]) -> int:
@@ -755,6 +864,7 @@ def read(
     if p.is_dir():
         _read_dir(p, reader)
     else:
+        usable_path(p)
         _read_file(p, str(p), reader)
     if (
         not out.count
