@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unionstate import release, strategies
+from unionstate.cli import add_release_arguments, cmd_release, cmd_verify
 from unionstate.converter import unstructure
 from unionstate.dataset import from_raw
 from unionstate.diff import Level
@@ -31,8 +32,6 @@ from unionstate.release import (
     UnsafeArchiveError,
     build_release,
     check_archive,
-    cmd_release,
-    cmd_verify,
     extract_archive,
     release_records,
     resolve_created,
@@ -431,7 +430,7 @@ def test_atomic_when_the_archive_fails(
         path.write_bytes(data[:100])  # a half-written archive...
         raise OSError("disk full")  # ...then the failure
 
-    monkeypatch.setattr(release, "_write_archive", boom)
+    monkeypatch.setattr(release.build, "_write_archive", boom)
     with pytest.raises(OSError, match="disk full"):
         build(dataset, tmp_path / "dist")
     assert _only_visible(tmp_path / "dist") == []  # not even the temporary folder
@@ -440,13 +439,13 @@ def test_atomic_when_the_archive_fails(
 def test_atomic_when_writing_files_fails(
     dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = release._write_files
+    real = release.build._write_files
 
     def half(stage: Path, files: dict[str, bytes]) -> None:
         real(stage, dict(list(files.items())[:3]))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(release, "_write_files", half)
+    monkeypatch.setattr(release.build, "_write_files", half)
     with pytest.raises(KeyboardInterrupt):
         build(dataset, tmp_path / "dist")
     assert _only_visible(tmp_path / "dist") == []
@@ -469,7 +468,7 @@ def test_an_interrupted_build_leaves_a_hidden_folder_only(
 ) -> None:
     """A kill -9 cannot run the cleanup: what it leaves must not look like a release."""
     monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)
-    monkeypatch.setattr(release, "_publish", _raise_interrupt)
+    monkeypatch.setattr(release.build, "_publish", _raise_interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(dataset, tmp_path / "dist")
     left = _only_visible(tmp_path / "dist")
@@ -755,7 +754,7 @@ def test_size_limit_counts_every_entry(tmp_path: Path) -> None:
 
 def test_default_limit_scales_with_the_archive(tmp_path: Path) -> None:
     archive = _tar(tmp_path / "a.tar.gz", _file("r/a"))
-    assert release._limit(archive, None) == release.MIN_EXTRACT_LIMIT
+    assert release.archive._limit(archive, None) == release.MIN_EXTRACT_LIMIT
     assert release.MIN_EXTRACT_LIMIT <= release.MAX_EXTRACT_BYTES == 1 << 30
 
 
@@ -770,7 +769,7 @@ def test_a_non_release_archive_is_not_read(tmp_path: Path) -> None:
 
 def _release_args(*argv: str) -> argparse.Namespace:
     p = argparse.ArgumentParser()
-    release.add_release_arguments(p)
+    add_release_arguments(p)
     return p.parse_args(argv)
 
 
