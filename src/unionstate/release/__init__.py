@@ -26,6 +26,7 @@ from unionstate.export.tables import (
     render_csv,
     table_name,
     table_schema,
+    unescape_cell,
 )
 
 from .archive import (
@@ -115,5 +116,6 @@ __all__ = [
     "sums",
     "table_name",
     "table_schema",
+    "unescape_cell",
     "verify",
 ]
