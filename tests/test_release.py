@@ -113,6 +113,10 @@ RECORDS: list[dict[str, Any]] = [
 ]
 
 
+#: The exports every release holds beside the records, the CSVs and the schemas.
+EXPORTS = {"popolo.json"}
+
+
 def write_jsonl(path: Path, header: dict[str, Any] | None, records: list[dict[str, Any]]) -> Path:
     lines = ([header] if header else []) + records
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
@@ -157,6 +161,7 @@ def test_layout_and_descriptor(dataset: Path, tmp_path: Path) -> None:
         "SHA256SUMS",
         *(f"csv/{t}s.csv" for t in RECORD_TYPES),
         *(f"schemas/{n}.schema.json" for n in all_schemas()),
+        *EXPORTS,
     }
     assert set(files) == expected
 
@@ -601,15 +606,25 @@ def test_verify_names_each_tampered_file(built: release.Built, tmp_path: Path) -
     assert json.loads(result.to_json())["ok"] is False
 
 
-def test_verify_catches_a_rewritten_checksum_list(built: release.Built, tmp_path: Path) -> None:
+def _tamper(path: Path) -> None:
+    """Change what a derived file says (the city's name), keeping its form."""
+    text = path.read_text(encoding="utf-8")
+    assert "Moscow" in text
+    path.write_text(text.replace("Moscow", "Moskva"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["dataset.json", *sorted(EXPORTS)])
+def test_verify_catches_a_rewritten_checksum_list(
+    built: release.Built, tmp_path: Path, name: str
+) -> None:
     """Tampering that also rewrites SHA256SUMS and datapackage.json shows as an
     inconsistency with records.jsonl."""
     root = _copy(built, tmp_path)
-    doc = root / "dataset.json"
-    doc.write_text(doc.read_text().replace("Belsat", "Bélsat"), encoding="utf-8")
+    doc = root / name
+    _tamper(doc)
     pkg = json.loads((root / "datapackage.json").read_text())
     for res in pkg["resources"]:
-        if res["path"] == "dataset.json":
+        if res["path"] == name:
             res["bytes"] = doc.stat().st_size
             res["hash"] = "sha256:" + hashlib.sha256(doc.read_bytes()).hexdigest()
     (root / "datapackage.json").write_text(json.dumps(pkg, indent=2), encoding="utf-8")
@@ -619,7 +634,7 @@ def test_verify_catches_a_rewritten_checksum_list(built: release.Built, tmp_path
         lines.append(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {rel}\n")
     (root / "SHA256SUMS").write_text("".join(lines))
     result = verify(root)
-    assert [(i.file, i.problem.value) for i in result.issues] == [("dataset.json", "inconsistent")]
+    assert [(i.file, i.problem.value) for i in result.issues] == [(name, "inconsistent")]
 
 
 def test_verify_checks_the_records(built: release.Built, tmp_path: Path) -> None:

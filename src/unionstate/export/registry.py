@@ -82,7 +82,7 @@ class Writer:
 
 
 def _writers() -> dict[str, Writer]:
-    from . import native, tables
+    from . import native, popolo, tables
 
     entries = [
         Writer(
@@ -121,6 +121,15 @@ def _writers() -> dict[str, Writer]:
             mediatype="text/csv",
             file_format="csv",
             folder=True,
+        ),
+        Writer(
+            "popolo",
+            "Popolo 1.0.1 JSON: persons, organizations, posts, memberships, events, areas.",
+            popolo.render,
+            path="popolo.json",
+            mediatype="application/json",
+            file_format="json",
+            resource_name="popolo",
         ),
     ]
     return {w.name: w for w in entries}
