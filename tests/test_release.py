@@ -114,7 +114,7 @@ RECORDS: list[dict[str, Any]] = [
 
 
 #: The exports every release holds beside the records, the CSVs and the schemas.
-EXPORTS = {"popolo.json"}
+EXPORTS = {"popolo.json", "followthemoney.jsonl"}
 
 
 def write_jsonl(path: Path, header: dict[str, Any] | None, records: list[dict[str, Any]]) -> Path:

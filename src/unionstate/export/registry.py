@@ -82,7 +82,7 @@ class Writer:
 
 
 def _writers() -> dict[str, Writer]:
-    from . import native, popolo, tables
+    from . import ftm, native, popolo, tables
 
     entries = [
         Writer(
@@ -130,6 +130,15 @@ def _writers() -> dict[str, Writer]:
             mediatype="application/json",
             file_format="json",
             resource_name="popolo",
+        ),
+        Writer(
+            "ftm",
+            "FollowTheMoney entities as JSON Lines (Aleph, OpenSanctions tooling).",
+            ftm.render,
+            path="followthemoney.jsonl",
+            mediatype="application/jsonl",
+            file_format="jsonl",
+            resource_name="followthemoney",
         ),
     ]
     return {w.name: w for w in entries}

@@ -87,22 +87,35 @@ class Column:
     minimum: int | None = None
     ref: tuple[str, ...] = ()
 
-    def render(self, record: Mapping[str, Any]) -> str:
+    def value(self, record: Mapping[str, Any]) -> str | int | bool | None:
+        """The field's value as one scalar: ``None`` when absent or empty,
+        a bool, an int, or text (ids joined, JSON compact); never escaped."""
         if self.name == "extensions":
             ext = {k: record[k] for k in sorted(record) if k.startswith(EXTENSION_PREFIX)}
-            return escape_cell(_compact(ext)) if ext else ""
+            return _compact(ext) if ext else None
         value = record.get(self.name, self.default)
         if value is None:
-            return ""
+            return None
         if self.cell is Cell.BOOLEAN:
-            return "true" if value else "false"
+            return bool(value)
         if self.cell is Cell.INTEGER:
-            return str(int(value))
+            return int(value)
         if self.cell is Cell.IDS:
-            return escape_cell(ID_SEPARATOR.join(value))
+            return ID_SEPARATOR.join(value) if value else None
         if self.cell is Cell.JSON:
-            return escape_cell(_compact(value)) if value not in ([], {}, ()) else ""
-        return escape_cell(str(value))
+            return _compact(value) if value not in ([], {}, ()) else None
+        return str(value)
+
+    def render(self, record: Mapping[str, Any]) -> str:
+        """The CSV cell: :meth:`value` written out, text escaped."""
+        value = self.value(record)
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            return str(value)
+        return escape_cell(value)
 
     def descriptor(self) -> dict[str, Any]:
         """The Table Schema field."""
