@@ -82,7 +82,7 @@ class Writer:
 
 
 def _writers() -> dict[str, Writer]:
-    from . import ftm, native, popolo, tables
+    from . import ftm, native, popolo, sqlite, tables
 
     entries = [
         Writer(
@@ -139,6 +139,17 @@ def _writers() -> dict[str, Writer]:
             mediatype="application/jsonl",
             file_format="jsonl",
             resource_name="followthemoney",
+        ),
+        Writer(
+            "sqlite",
+            "An SQLite database: a table per record type, nested tables, views, full-text search.",
+            sqlite.render,
+            path="unionstate.sqlite",
+            mediatype="application/vnd.sqlite3",
+            file_format="sqlite",
+            binary=True,
+            resource_name="sqlite",
+            canonical=sqlite.dump,
         ),
     ]
     return {w.name: w for w in entries}
