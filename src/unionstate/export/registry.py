@@ -82,7 +82,7 @@ class Writer:
 
 
 def _writers() -> dict[str, Writer]:
-    from . import ftm, native, popolo, sqlite, tables
+    from . import ftm, native, parquet, popolo, sqlite, tables
 
     entries = [
         Writer(
@@ -150,6 +150,19 @@ def _writers() -> dict[str, Writer]:
             binary=True,
             resource_name="sqlite",
             canonical=sqlite.dump,
+        ),
+        Writer(
+            "parquet",
+            "One Parquet file per table of the SQLite export (needs polars).",
+            parquet.render,
+            path="parquet",
+            mediatype="application/vnd.apache.parquet",
+            file_format="parquet",
+            folder=True,
+            in_release=False,
+            binary=True,
+            requires="polars",
+            extra="parquet",
         ),
     ]
     return {w.name: w for w in entries}
