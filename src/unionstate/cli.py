@@ -166,10 +166,11 @@ def _parser() -> argparse.ArgumentParser:
     e = sub.add_parser(
         "export",
         help="write a dataset in another format (CSV, Popolo, FollowTheMoney, SQLite, ...)",
-        description="Write a valid dataset (default: the shipped data) in FORMAT: "
-        + "; ".join(f"{w.name}: {w.description}" for w in WRITERS.values())
-        + " Exit 0 written, 1 invalid data, 2 unusable input or a missing optional package. "
-        "See docs/cli.md.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Write a valid dataset (default: the shipped data) in FORMAT:\n\n"
+        + "".join(f"  {w.name:<8} {w.description}\n" for w in WRITERS.values())
+        + "\nExit 0 written, 1 invalid data, 2 unusable input or a missing optional "
+        "package.\nSee docs/cli.md.",
     )
     e.add_argument("path", nargs="?", help="dataset to export (default: the shipped data)")
     e.add_argument("--to", choices=tuple(WRITERS), required=True, metavar="FORMAT")
