@@ -177,6 +177,7 @@ def _describe(path: str, writers: Sequence[Writer]) -> dict[str, Any]:
             out["description"] = w.description
         out["format"] = w.file_format
         out["mediatype"] = w.mediatype
+        out["binary"] = w.binary
         return out
     raise ValueError(f"{path}: no writer makes this release file")
 
@@ -190,7 +191,7 @@ def _resource(path: str, data: bytes, writers: Sequence[Writer]) -> dict[str, An
         "format": d["format"],
         "mediatype": d["mediatype"],
     }
-    if not d["mediatype"].startswith("application/vnd."):
+    if not d.get("binary"):
         out["encoding"] = "utf-8"
     out["bytes"] = len(data)
     out["hash"] = f"sha256:{sha256(data)}"
