@@ -53,6 +53,10 @@ class Writer:
     #: For a binary format: its content in a form that does not depend on
     #: the writing library's version (how a release's copy is checked).
     canonical: Callable[[bytes], bytes] | None = None
+    #: What a release's ``datapackage.json`` says of one of its files (by
+    #: name inside ``path``), over the defaults: name, type, description,
+    #: and for tables their dialect and Table Schema.
+    describe: Callable[[str], dict[str, Any]] | None = None
 
     def available(self) -> bool:
         """Whether the module this format needs is installed."""
@@ -121,6 +125,7 @@ def _writers() -> dict[str, Writer]:
             mediatype="text/csv",
             file_format="csv",
             folder=True,
+            describe=tables.resource,
         ),
         Writer(
             "popolo",

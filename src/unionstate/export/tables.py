@@ -240,6 +240,20 @@ def table_schema(type_name: str) -> dict[str, Any]:
     return out
 
 
+def resource(file_name: str) -> dict[str, Any]:
+    """What ``datapackage.json`` says of a table (``persons.csv``): its
+    name, type, description, dialect and Table Schema."""
+    stem = file_name.removesuffix(".csv")
+    type_name = stem.removesuffix("s")
+    return {
+        "name": stem,
+        "type": "table",
+        "description": f"One row per {type_name} record, flattened.",
+        "dialect": {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True},
+        "schema": table_schema(type_name),
+    }
+
+
 def render_tables(records: Iterable[Mapping[str, Any]]) -> dict[str, bytes]:
     """Every record type's table, by file name (``persons.csv``, ...); types
     without records get a header-only table."""
@@ -259,6 +273,7 @@ __all__ = [
     "escape_cell",
     "render_csv",
     "render_tables",
+    "resource",
     "table_name",
     "table_schema",
     "unescape_cell",

@@ -32,7 +32,6 @@ from unionstate import __version__
 from unionstate.converter import structure, unstructure
 from unionstate.diff import Diff, Side, diff_sides, parse_version, read_side, understates
 from unionstate.export.registry import Writer, release_writers
-from unionstate.export.tables import table_schema
 from unionstate.model import RECORD_TYPES, DatasetInfo
 from unionstate.pipeline import validate_path
 from unionstate.report import Report
@@ -163,21 +162,18 @@ def _describe(path: str, writers: Sequence[Writer]) -> dict[str, Any]:
         }
     for w in writers:
         if w.folder and path.startswith(f"{w.path}/"):
-            name = stem if w.name == "csv" else f"{w.name}-{stem}"
+            out: dict[str, Any] = {"name": f"{w.name}-{stem}"}
         elif not w.folder and path == w.path:
-            name = w.resource_name or w.name
+            out = {"name": w.resource_name or w.name}
         else:
             continue
-        out: dict[str, Any] = {"name": name}
-        if w.name == "csv":
-            out["type"] = "table"
-            out["description"] = f"One row per {stem.removesuffix('s')} record, flattened."
-        else:
-            out["type"] = "json" if w.file_format == "json" else "file"
-            out["description"] = w.description
+        out["type"] = "json" if w.file_format == "json" else "file"
+        out["description"] = w.description
         out["format"] = w.file_format
         out["mediatype"] = w.mediatype
         out["binary"] = w.binary
+        if w.describe is not None:
+            out.update(w.describe(path.removeprefix(f"{w.path}/")))
         return out
     raise ValueError(f"{path}: no writer makes this release file")
 
@@ -196,9 +192,7 @@ def _resource(path: str, data: bytes, writers: Sequence[Writer]) -> dict[str, An
     out["bytes"] = len(data)
     out["hash"] = f"sha256:{sha256(data)}"
     out["description"] = d["description"]
-    if d["type"] == "table":
-        out["dialect"] = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
-        out["schema"] = table_schema(PurePosixPath(path).name.split(".")[0].removesuffix("s"))
+    out.update({k: d[k] for k in ("dialect", "schema") if k in d})
     return out
 
 
