@@ -21,6 +21,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from unionstate import release, strategies
+from unionstate.cli import add_release_arguments, cmd_release, cmd_verify
 from unionstate.converter import unstructure
 from unionstate.dataset import from_raw
 from unionstate.diff import Level
@@ -31,8 +32,6 @@ from unionstate.release import (
     UnsafeArchiveError,
     build_release,
     check_archive,
-    cmd_release,
-    cmd_verify,
     extract_archive,
     release_records,
     resolve_created,
@@ -114,6 +113,10 @@ RECORDS: list[dict[str, Any]] = [
 ]
 
 
+#: The exports every release holds beside the records, the CSVs and the schemas.
+EXPORTS = {"popolo.json", "followthemoney.jsonl", "unionstate.sqlite"}
+
+
 def write_jsonl(path: Path, header: dict[str, Any] | None, records: list[dict[str, Any]]) -> Path:
     lines = ([header] if header else []) + records
     path.write_text("".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines), "utf-8")
@@ -158,6 +161,7 @@ def test_layout_and_descriptor(dataset: Path, tmp_path: Path) -> None:
         "SHA256SUMS",
         *(f"csv/{t}s.csv" for t in RECORD_TYPES),
         *(f"schemas/{n}.schema.json" for n in all_schemas()),
+        *EXPORTS,
     }
     assert set(files) == expected
 
@@ -255,12 +259,13 @@ def test_csv_cells_round_trip(records: list[Any]) -> None:
         for row, rec in zip(rows[1:], expected, strict=True):
             assert row == [c.render(rec) for c in cols]
             for c, cell in zip(cols, row, strict=True):
+                value = release.unescape_cell(cell)
                 if c.cell is release.Cell.JSON and cell:
                     want = rec.get(c.name) if c.name != "extensions" else None
                     if want is not None:
-                        assert json.loads(cell) == want
+                        assert json.loads(value) == want
                 if c.cell is release.Cell.IDS:
-                    assert cell.split(" | ") == list(rec.get(c.name, [])) or cell == ""
+                    assert value.split(" | ") == list(rec.get(c.name, [])) or cell == ""
 
 
 def test_a_real_consumer_reads_the_release(
@@ -431,7 +436,7 @@ def test_atomic_when_the_archive_fails(
         path.write_bytes(data[:100])  # a half-written archive...
         raise OSError("disk full")  # ...then the failure
 
-    monkeypatch.setattr(release, "_write_archive", boom)
+    monkeypatch.setattr(release.build, "_write_archive", boom)
     with pytest.raises(OSError, match="disk full"):
         build(dataset, tmp_path / "dist")
     assert _only_visible(tmp_path / "dist") == []  # not even the temporary folder
@@ -440,13 +445,13 @@ def test_atomic_when_the_archive_fails(
 def test_atomic_when_writing_files_fails(
     dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = release._write_files
+    real = release.build._write_files
 
     def half(stage: Path, files: dict[str, bytes]) -> None:
         real(stage, dict(list(files.items())[:3]))
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(release, "_write_files", half)
+    monkeypatch.setattr(release.build, "_write_files", half)
     with pytest.raises(KeyboardInterrupt):
         build(dataset, tmp_path / "dist")
     assert _only_visible(tmp_path / "dist") == []
@@ -469,7 +474,7 @@ def test_an_interrupted_build_leaves_a_hidden_folder_only(
 ) -> None:
     """A kill -9 cannot run the cleanup: what it leaves must not look like a release."""
     monkeypatch.setattr(shutil, "rmtree", lambda *a, **k: None)
-    monkeypatch.setattr(release, "_publish", _raise_interrupt)
+    monkeypatch.setattr(release.build, "_publish", _raise_interrupt)
     with pytest.raises(KeyboardInterrupt):
         build(dataset, tmp_path / "dist")
     left = _only_visible(tmp_path / "dist")
@@ -601,15 +606,33 @@ def test_verify_names_each_tampered_file(built: release.Built, tmp_path: Path) -
     assert json.loads(result.to_json())["ok"] is False
 
 
-def test_verify_catches_a_rewritten_checksum_list(built: release.Built, tmp_path: Path) -> None:
+def _tamper(path: Path) -> None:
+    """Change what a derived file says (the city's name), keeping its form."""
+    if path.suffix == ".sqlite":
+        import sqlite3
+
+        db = sqlite3.connect(path)
+        assert db.execute("UPDATE records SET label = 'Moskva' WHERE label = 'Moscow'").rowcount
+        db.commit()
+        db.close()
+        return
+    text = path.read_text(encoding="utf-8")
+    assert "Moscow" in text
+    path.write_text(text.replace("Moscow", "Moskva"), encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["dataset.json", *sorted(EXPORTS)])
+def test_verify_catches_a_rewritten_checksum_list(
+    built: release.Built, tmp_path: Path, name: str
+) -> None:
     """Tampering that also rewrites SHA256SUMS and datapackage.json shows as an
     inconsistency with records.jsonl."""
     root = _copy(built, tmp_path)
-    doc = root / "dataset.json"
-    doc.write_text(doc.read_text().replace("Belsat", "Bélsat"), encoding="utf-8")
+    doc = root / name
+    _tamper(doc)
     pkg = json.loads((root / "datapackage.json").read_text())
     for res in pkg["resources"]:
-        if res["path"] == "dataset.json":
+        if res["path"] == name:
             res["bytes"] = doc.stat().st_size
             res["hash"] = "sha256:" + hashlib.sha256(doc.read_bytes()).hexdigest()
     (root / "datapackage.json").write_text(json.dumps(pkg, indent=2), encoding="utf-8")
@@ -619,7 +642,7 @@ def test_verify_catches_a_rewritten_checksum_list(built: release.Built, tmp_path
         lines.append(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {rel}\n")
     (root / "SHA256SUMS").write_text("".join(lines))
     result = verify(root)
-    assert [(i.file, i.problem.value) for i in result.issues] == [("dataset.json", "inconsistent")]
+    assert [(i.file, i.problem.value) for i in result.issues] == [(name, "inconsistent")]
 
 
 def test_verify_checks_the_records(built: release.Built, tmp_path: Path) -> None:
@@ -755,7 +778,7 @@ def test_size_limit_counts_every_entry(tmp_path: Path) -> None:
 
 def test_default_limit_scales_with_the_archive(tmp_path: Path) -> None:
     archive = _tar(tmp_path / "a.tar.gz", _file("r/a"))
-    assert release._limit(archive, None) == release.MIN_EXTRACT_LIMIT
+    assert release.archive._limit(archive, None) == release.MIN_EXTRACT_LIMIT
     assert release.MIN_EXTRACT_LIMIT <= release.MAX_EXTRACT_BYTES == 1 << 30
 
 
@@ -770,7 +793,7 @@ def test_a_non_release_archive_is_not_read(tmp_path: Path) -> None:
 
 def _release_args(*argv: str) -> argparse.Namespace:
     p = argparse.ArgumentParser()
-    release.add_release_arguments(p)
+    add_release_arguments(p)
     return p.parse_args(argv)
 
 

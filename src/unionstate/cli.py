@@ -21,15 +21,12 @@ from unionstate.dataset import data_dir
 from unionstate.dates import is_valid as is_edtf
 from unionstate.diff import add_arguments as add_diff_arguments
 from unionstate.diff import cmd_diff
-from unionstate.io import InputError, dump_document, dump_jsonl, read, write_atomic, write_dir
+from unionstate.export import WRITERS, writer
+from unionstate.io import InputError, read, write_atomic
 from unionstate.io.read import Limits
+from unionstate.io.write import write_files
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
-from unionstate.release import (
-    add_release_arguments,
-    add_verify_arguments,
-    cmd_release,
-    cmd_verify,
-)
+from unionstate.release import ReleaseError, build_release, verify
 from unionstate.report import Report, Severity
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
@@ -162,8 +159,24 @@ def _parser() -> argparse.ArgumentParser:
         "(records sorted by id, keys in canonical order).",
     )
     c.add_argument("path", help="dataset to convert")
-    c.add_argument("--to", choices=("dir", "json", "jsonl"), required=True)
-    c.add_argument("--out", help="output file or directory (default: stdout; required for dir)")
+    c.add_argument("--to", choices=tuple(WRITERS), required=True, metavar="FORMAT")
+    c.add_argument(
+        "--out",
+        help="output file or directory (default: stdout; required for folder and binary formats)",
+    )
+
+    e = sub.add_parser(
+        "export",
+        help="write a dataset in another format (CSV, Popolo, FollowTheMoney, SQLite, ...)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Write a valid dataset (default: the shipped data) in FORMAT:\n\n"
+        + "".join(f"  {w.name:<8} {w.description}\n" for w in WRITERS.values())
+        + "\nExit 0 written, 1 invalid data, 2 unusable input or a missing optional "
+        "package.\nSee docs/cli.md.",
+    )
+    e.add_argument("path", nargs="?", help="dataset to export (default: the shipped data)")
+    e.add_argument("--to", choices=tuple(WRITERS), required=True, metavar="FORMAT")
+    e.add_argument("--out", required=True, metavar="PATH", help="output file or folder")
 
     s = sub.add_parser(
         "schema",
@@ -283,17 +296,27 @@ def _own_input(src: Path, out: Path, to_dir: bool) -> str | None:
     return None
 
 
-def _convert(args: argparse.Namespace) -> int:
-    if args.out:
-        why = _own_input(Path(args.path), Path(args.out), args.to == "dir")
+def _export(path: str, to: str, out: str | None) -> int:
+    """Write the dataset at ``path`` as format ``to`` to ``out`` (a file or
+    folder; stdout when ``None`` and the format is one text file)."""
+    w = writer(to)
+    missing = w.missing()
+    if missing:
+        print(f"unionstate: {missing}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if out:
+        why = _own_input(Path(path), Path(out), w.folder)
         if why:
             print(
-                f"unionstate: --out {args.out} {why}; write the output somewhere else "
+                f"unionstate: --out {out} {why}; write the output somewhere else "
                 "(convert never writes into its own input)",
                 file=sys.stderr,
             )
             return EXIT_UNUSABLE
-    raw = read(args.path)
+    elif w.folder or w.binary:
+        print(f"unionstate: --to {to} needs --out PATH", file=sys.stderr)
+        return EXIT_UNUSABLE
+    raw = read(path)
     report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
     if raw.unusable or not report.ok:
         print(report.to_text(), file=sys.stderr)
@@ -301,23 +324,97 @@ def _convert(args: argparse.Namespace) -> int:
         return EXIT_UNUSABLE if raw.unusable else EXIT_INVALID
     header = {k: v for k, v in (raw.header or {}).items() if k != "type"} or None
     records = [unstructure(structure(r.data)) for r in raw.records]
-    if args.to == "dir" and not args.out:
-        print("unionstate: convert --to dir needs --out DIR", file=sys.stderr)
-        return EXIT_UNUSABLE
-    text = ""
-    if args.to != "dir":
-        text = dump_jsonl(header, records) if args.to == "jsonl" else dump_document(header, records)
+    files = w.render(header, records)
     try:
-        if args.to == "dir":
-            write_dir(args.out, header, records)
-        elif args.out:
-            write_atomic(args.out, text)
+        if w.folder:
+            write_files(out or "", files)
+        elif out:
+            write_atomic(out, next(iter(files.values())))
         else:
-            sys.stdout.write(text)
+            sys.stdout.write(next(iter(files.values())).decode("utf-8"))
     except OSError as exc:
-        print(f"unionstate: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"unionstate: cannot write {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_UNUSABLE
     return EXIT_OK
+
+
+def _convert(args: argparse.Namespace) -> int:
+    return _export(args.path, args.to, args.out)
+
+
+def add_release_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``unionstate release``."""
+    p.add_argument("path", nargs="?", help="dataset to release (default: the shipped data)")
+    p.add_argument(
+        "--version",
+        required=True,
+        metavar="X.Y.Z",
+        dest="release_version",
+        help="the version of this release",
+    )
+    p.add_argument("--out", default="dist", metavar="DIR", help="output folder (default: dist)")
+    p.add_argument(
+        "--previous",
+        metavar="PATH",
+        help="the previous release (folder or archive) or any dataset, for CHANGES.md "
+        "and the version check",
+    )
+    p.add_argument(
+        "--created",
+        metavar="TIME",
+        help="creation time (ISO 8601 day or UTC time; default: SOURCE_DATE_EPOCH, "
+        "else the dataset's as_of day)",
+    )
+
+
+def add_verify_arguments(p: argparse.ArgumentParser) -> None:
+    """The arguments of ``unionstate verify``."""
+    p.add_argument("release", help="a release folder or archive")
+    p.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output (default: text)"
+    )
+
+
+def cmd_release(args: argparse.Namespace) -> int:
+    """``unionstate release``: 0 built, 1 the dataset has errors, 2 refused
+    (bad, existing or under-stated version; unusable input)."""
+    try:
+        built = build_release(
+            args.path if args.path else data_dir(),
+            args.release_version,
+            args.out,
+            previous=args.previous,
+            created=args.created,
+        )
+    except ReleaseError as exc:
+        if exc.report is not None and not exc.report.ok:
+            print(exc.report.to_text(), file=sys.stderr)
+        print(f"unionstate: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except InputError as exc:
+        print(f"unionstate: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    for w in built.warnings:
+        print(f"unionstate: warning: {w}", file=sys.stderr)
+    if built.diff is not None:
+        print(
+            f"changes since {built.diff.old_version or 'the previous dataset'}: "
+            f"{built.diff.summary()} ({built.diff.level.label.upper()})"
+        )
+    print(built.folder)
+    print(built.archive)
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    """``unionstate verify``: 0 intact and valid, 1 tampered or invalid, 2 unusable input."""
+    try:
+        result = verify(args.release)
+    except InputError as exc:
+        print(f"unionstate: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    print(result.to_json() if getattr(args, "format", "text") == "json" else result.to_text())
+    return EXIT_OK if result.ok else EXIT_INVALID
 
 
 def _schema(args: argparse.Namespace) -> int:
@@ -351,6 +448,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _validate(args)
         if args.command == "convert":
             return _convert(args)
+        if args.command == "export":
+            return _export(args.path or str(data_dir()), args.to, args.out)
         if args.command == "release":
             return cmd_release(args)
         if args.command == "verify":

@@ -71,25 +71,42 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         raise
 
 
+def render_dir(
+    header: Mapping[str, Any] | None, records: Iterable[Mapping[str, Any]]
+) -> dict[str, bytes]:
+    """The files of the canonical data directory by name: ``dataset.json``
+    and one file per record type (``persons.json``, ...), each a JSON array
+    sorted by id. Types with no records have no file."""
+    by_type: dict[str, list[Mapping[str, Any]]] = {t: [] for t in RECORD_TYPES}
+    for r in records:
+        by_type[str(r["type"])].append(r)
+    files: dict[str, bytes] = {}
+    if header:
+        files[HEADER_FILE] = _pretty(_header(header)).encode("utf-8")
+    for type_name, recs in by_type.items():
+        if recs:
+            files[DIR_FILES[type_name]] = _pretty(_sorted(recs)).encode("utf-8")
+    return files
+
+
+def write_files(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -> list[Path]:
+    """Write ``files`` (relative POSIX paths) into ``folder`` (created), each
+    atomically; every file is encoded before any is written."""
+    root = Path(folder)
+    root.mkdir(parents=True, exist_ok=True)
+    written = []
+    for rel in files:
+        target = root.joinpath(*rel.split("/"))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, files[rel])
+        written.append(target)
+    return written
+
+
 def write_dir(
     folder: str | os.PathLike[str],
     header: Mapping[str, Any] | None,
     records: Iterable[Mapping[str, Any]],
 ) -> list[Path]:
-    """The canonical data directory: ``dataset.json`` and one file per record
-    type (``persons.json``, ...), each a JSON array sorted by id. Files of
-    types with no records are not written."""
-    root = Path(folder)
-    root.mkdir(parents=True, exist_ok=True)
-    by_type: dict[str, list[Mapping[str, Any]]] = {t: [] for t in RECORD_TYPES}
-    for r in records:
-        by_type[str(r["type"])].append(r)
-    files: dict[Path, bytes] = {}  # every file encoded before any is written
-    if header:
-        files[root / HEADER_FILE] = _pretty(_header(header)).encode("utf-8")
-    for type_name, recs in by_type.items():
-        if recs:
-            files[root / DIR_FILES[type_name]] = _pretty(_sorted(recs)).encode("utf-8")
-    for path, data in files.items():
-        write_atomic(path, data)
-    return list(files)
+    """Write the canonical data directory (:func:`render_dir`)."""
+    return write_files(folder, render_dir(header, records))
