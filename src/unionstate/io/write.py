@@ -49,7 +49,11 @@ def dump_jsonl(header: Mapping[str, Any] | None, records: Iterable[Mapping[str, 
 
 
 def dump_document(header: Mapping[str, Any] | None, records: Iterable[Mapping[str, Any]]) -> str:
-    """One JSON document: the header's fields, then ``records``."""
+    """One JSON document: the header's fields, then ``records``; without a header, the
+    bare array of records (a document of only ``records`` would be a header missing its
+    required ``name``)."""
+    if not _header(header):
+        return _pretty(_sorted(records))
     return _pretty({**_header(header), "records": _sorted(records)})
 
 
