@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import os
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from unionstate import __version__
 from unionstate.chunks import default_jobs
@@ -27,7 +29,7 @@ from unionstate.io.read import Limits
 from unionstate.io.write import write_files
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import ReleaseError, build_release, verify
-from unionstate.report import Report, Severity
+from unionstate.report import Report, Severity, shown
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
 from unionstate.validate import validate_raw
@@ -209,7 +211,89 @@ def _parser() -> argparse.ArgumentParser:
         "JSON Lines, releases or archives) and the version they call for.",
     )
     add_diff_arguments(d)
+    q = sub.add_parser(
+        "query",
+        help="ask the data: who held an office, a person's offices, events",
+        description="Answer a question from the canonical data (or --data PATH). Names, "
+        "titles and ids are all accepted. Exit 0 answered, 1 no answer, 2 a name that "
+        "names nothing or several things.",
+    )
+    qs = q.add_subparsers(dest="question", required=True, metavar="QUESTION")
+    qh = qs.add_parser("holder", help="who held an office on a day (or in a period)")
+    qh.add_argument("office", help="an office id or title, e.g. 'Russian PM'")
+    when = qh.add_mutually_exclusive_group(required=True)
+    when.add_argument("--on", help="a day (EDTF), e.g. 2021-04-16")
+    when.add_argument("--between", nargs=2, metavar=("FROM", "TO"), help="a period")
+    qo = qs.add_parser("offices", help="the offices a person held on a day")
+    qo.add_argument("person", help="a person id or name")
+    qo.add_argument("--on", required=True, help="a day (EDTF)")
+    qe = qs.add_parser("events", help="events in a period involving given actors (all of them)")
+    qe.add_argument("--between", nargs=2, metavar=("FROM", "TO"), help="a period")
+    qe.add_argument("--involving", action="append", default=[], help="an actor (repeatable)")
+    qe.add_argument("--kind", action="append", default=[], help="an event kind (repeatable)")
+    qe.add_argument("--in-person", action="store_true", help="only where all were present")
+    for x in (qh, qo, qe):
+        x.add_argument("--data", help="dataset to ask (default: the shipped data)")
+        x.add_argument("--possibly", action="store_true", help="include coarse-date matches")
+        x.add_argument("--format", choices=("text", "json"), default="text")
     return p
+
+
+def _query(args: argparse.Namespace) -> int:
+    from unionstate.dataset import load
+
+    ds = load(args.data)
+    rows: list[dict[str, Any]]
+    try:
+        if args.question == "holder":
+            if args.on:
+                people = ds.holder_of(args.office, on=args.on, possibly=args.possibly)
+                rows = [{"id": p.id, "label": ds.label(p.id)} for p in people]
+            else:
+                tenures = ds.holders(
+                    args.office, between=tuple(args.between), possibly=args.possibly
+                )
+                rows = [
+                    {
+                        "id": t.person,
+                        "label": ds.label(t.person),
+                        "tenure": t.id,
+                        "start": t.start,
+                        "end": t.end,
+                    }
+                    for t in tenures
+                ]
+        elif args.question == "offices":
+            offices = ds.offices_of(args.person, on=args.on, possibly=args.possibly)
+            rows = [{"id": o.id, "label": ds.label(o.id)} for o in offices]
+        else:
+            events = ds.meetings(
+                *args.involving,
+                between=(args.between[0], args.between[1]) if args.between else None,
+                kind=args.kind or None,
+                in_person=True if args.in_person else None,
+            )
+            rows = [
+                {
+                    "id": e.id,
+                    "date": e.date,
+                    "kind": e.kind,
+                    "title": e.title,
+                    "place": ds.label(e.place) if e.place else None,
+                    "status": e.statuses[-1].status,
+                }
+                for e in events
+            ]
+    except (KeyError, IndexError) as exc:
+        print(f"unionstate: {shown(str(exc))}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    if args.format == "json":
+        _emit(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        _emit(
+            "\n".join(shown("  ".join(str(v) for v in r.values() if v is not None)) for r in rows)
+        )
+    return EXIT_OK if rows else EXIT_INVALID
 
 
 class _Progress:
@@ -444,6 +528,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     args = _parser().parse_args(argv)
     try:
+        if args.command == "query":
+            return _query(args)
         if args.command == "validate":
             return _validate(args)
         if args.command == "convert":

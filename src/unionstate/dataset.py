@@ -24,6 +24,7 @@ from unionstate.model import (
     Record,
     Tenure,
 )
+from unionstate.queries import Queries
 from unionstate.report import Report, Severity
 from unionstate.validate import validate_raw
 
@@ -67,8 +68,9 @@ def _opt_range(value: str | None) -> dates.DateRange | None:
 
 
 @attrs.frozen(slots=True)
-class Dataset:
-    """Records with their header, and indexes for queries."""
+class Dataset(Queries):
+    """Records with their header, and indexes for queries (the analysts' queries are
+    in :mod:`unionstate.queries`)."""
 
     info: DatasetInfo
     records: tuple[Record, ...]

@@ -77,6 +77,12 @@ class Record:
     #: Whether ``sources`` may be empty (only for Source records).
     SOURCES_OPTIONAL: ClassVar[bool] = False
 
+    def _repr_html_(self) -> str:
+        """The record as a small HTML table, for notebooks."""
+        from unionstate.queries import record_html
+
+        return record_html(self)
+
     id: str = req("Stable id '<type>/<slug>', e.g. 'person/lukashenka'.", fmt="id")
     sources: tuple[str, ...] = seq(
         "Ids of the sources that back this record; at least one.", ref=("source",), min_items=1

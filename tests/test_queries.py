@@ -1,0 +1,113 @@
+"""The analysts' queries (docs/queries.md): every example of the page runs and prints what
+the page says, and `unionstate query` answers as documented."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from pathlib import Path
+
+import pytest
+
+import unionstate
+from unionstate.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
+
+
+def blocks(lang: str) -> list[str]:
+    return re.findall(rf"```{lang}\n(.*?)```", PAGE, flags=re.S)
+
+
+@pytest.mark.parametrize("n", range(len(blocks("python"))))
+def test_the_python_examples_print_what_the_page_says(
+    n: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = blocks("python")[n]
+    want = [line[5:] for line in code.splitlines() if line.startswith("# -> ")]
+    exec(compile(code, "docs/queries.md", "exec"), {})
+    got = capsys.readouterr().out.splitlines()
+    assert got == want
+
+
+@pytest.mark.parametrize("line", blocks("sh")[0].strip().splitlines())
+def test_the_query_commands_answer(line: str, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = shlex.split(line)[1:]
+    assert main(argv) == 0
+    assert capsys.readouterr().out.strip()
+
+
+def test_query_json_and_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
+    assert (
+        main(
+            [
+                "query",
+                "holder",
+                "office/president-of-russia",
+                "--on",
+                "2010-01-01",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    assert json.loads(capsys.readouterr().out) == [
+        {"id": "person/medvedev", "label": "Dmitry Medvedev"}
+    ]
+    assert main(["query", "holder", "office/president-of-belarus", "--on", "1990-01-01"]) == 1
+    assert main(["query", "offices", "Nobody At All", "--on", "2020"]) == 2
+    assert "Nobody At All" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="module")
+def ds() -> unionstate.Dataset:
+    return unionstate.load()
+
+
+def test_meetings_need_every_actor(ds: unionstate.Dataset) -> None:
+    both = ds.meetings("person/lukashenka", "person/putin")
+    alone = ds.meetings("person/putin")
+    assert set(both) < set(alone)
+    assert all(
+        {"person/lukashenka", "person/putin"} <= {p.actor for p in e.participants} for e in both
+    )
+
+
+def test_a_place_matches_the_places_inside_it(ds: unionstate.Dataset) -> None:
+    in_russia = ds.meetings("person/putin", "person/lukashenka", place="place/russia")
+    in_moscow = ds.meetings("person/putin", "person/lukashenka", place="place/moscow")
+    assert set(in_moscow) <= set(in_russia)
+    assert any(e.place == "place/kremlin" for e in in_moscow)
+
+
+def test_forecast_states_partition_the_forecasts(ds: unionstate.Dataset) -> None:
+    every = ds.forecasts()
+    parts = [ds.forecasts(state=s) for s in ("met", "missed", "open")]
+    assert sum(len(p) for p in parts) == len(every)
+    assert all(v.delay_days is None or v.state != "open" or v.forecast.outcome for v in every)
+
+
+def test_holders_possibly_is_wider(ds: unionstate.Dataset) -> None:
+    office = "office/state-secretary-of-the-union-state"
+    sure = ds.holders(office, between=("2025-05", "2025-05"), possibly=False)
+    maybe = ds.holders(office, between=("2025-05", "2025-05"))
+    assert set(sure) <= set(maybe)
+    assert "person/glazyev" in {t.person for t in maybe} - {t.person for t in sure}
+
+
+def test_notebook_html(ds: unionstate.Dataset) -> None:
+    assert "<table>" in ds._repr_html_()
+    assert "person/putin" in ds.get("person/putin")._repr_html_()
+
+
+def test_frame_dates_are_days(ds: unionstate.Dataset) -> None:
+    pytest.importorskip("pandas")
+    events = ds.frame("events")
+    assert len(events) == len(ds.all(unionstate.model.Event))
+    row = events[events.id == "event/2022-02-18-kremlin-talks"].iloc[0]
+    assert str(row.date_earliest.date()) == str(row.date_latest.date()) == "2022-02-18"
+    with pytest.raises(KeyError, match="tables"):
+        ds.frame("nope")
