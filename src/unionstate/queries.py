@@ -1,5 +1,6 @@
 """The questions analysts ask of a :class:`~unionstate.Dataset`, as methods.
 
+```python
 >>> import unionstate
 >>> ds = unionstate.load()
 >>> ds.label("person/lukashenka")
@@ -8,6 +9,8 @@
 ['person/rumas', 'person/halouchanka']
 >>> len(ds.meetings("person/lukashenka", "person/putin", between=("2022", "2022"))) > 10
 True
+
+```
 
 Every date argument is EDTF text (``"2022"``, ``"2021-04"``, ``"2021-04-16"``), a
 ``datetime.date`` or a :class:`~unionstate.dates.DateRange`; a period is a pair of them,
