@@ -232,11 +232,58 @@ def _parser() -> argparse.ArgumentParser:
     qe.add_argument("--involving", action="append", default=[], help="an actor (repeatable)")
     qe.add_argument("--kind", action="append", default=[], help="an event kind (repeatable)")
     qe.add_argument("--in-person", action="store_true", help="only where all were present")
+    t = sub.add_parser(
+        "timeline",
+        help="draw office-holders, meetings and forecasts of a period (SVG, PNG, HTML)",
+        description="A picture of a period: offices as rows of tenure bars, the meetings "
+        "and calls of the actors as markers coloured by status, forecasts with deadline and "
+        "outcome. The format follows --out's suffix. Needs matplotlib "
+        "(pip install 'unionstate[plot]').",
+    )
+    t.add_argument("--out", required=True, help="the picture: .svg, .png or .html")
+    t.add_argument("--from", dest="start", default="2019", help="first day (EDTF; default 2019)")
+    t.add_argument("--to", dest="end", help="last day (EDTF; default the data's as-of day)")
+    t.add_argument(
+        "--involving",
+        action="append",
+        default=[],
+        help="an actor (repeatable; default the two presidents)",
+    )
+    t.add_argument("--data", help="dataset to draw (default: the shipped data)")
     for x in (qh, qo, qe):
         x.add_argument("--data", help="dataset to ask (default: the shipped data)")
         x.add_argument("--possibly", action="store_true", help="include coarse-date matches")
         x.add_argument("--format", choices=("text", "json"), default="text")
     return p
+
+
+def _timeline(args: argparse.Namespace) -> int:
+    from unionstate.dataset import load
+    from unionstate.timeline import FORMATS, render
+
+    fmt = Path(args.out).suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        print("unionstate: --out must end in .svg, .png or .html", file=sys.stderr)
+        return EXIT_UNUSABLE
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:  # pragma: no cover - depends on the extra
+        print(
+            "unionstate: timeline needs matplotlib: pip install 'unionstate[plot]'", file=sys.stderr
+        )
+        return EXIT_UNUSABLE
+    ds = load(args.data)
+    actors = args.involving or ["person/lukashenka", "person/putin"]
+    try:
+        period = (args.start, args.end or ds.info.as_of or args.start)
+        write_atomic(args.out, render(ds, between=period, fmt=FORMATS[fmt], actors=actors))
+    except (KeyError, ValueError) as exc:
+        print(f"unionstate: {shown(str(exc))}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    except OSError as exc:
+        print(f"unionstate: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
+    return EXIT_OK
 
 
 def _query(args: argparse.Namespace) -> int:
@@ -530,6 +577,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "query":
             return _query(args)
+        if args.command == "timeline":
+            return _timeline(args)
         if args.command == "validate":
             return _validate(args)
         if args.command == "convert":

@@ -508,3 +508,19 @@ def test_what_validate_accepts_convert_and_release_write_losslessly(
         ]
     )
     assert code in (0, 1)
+
+
+def test_a_written_file_gets_the_permissions_of_a_plain_write(tmp_path: Path) -> None:
+    from unionstate.io import write_atomic
+
+    umask = os.umask(0o022)
+    try:
+        write_atomic(tmp_path / "new.json", "x")
+        assert (tmp_path / "new.json").stat().st_mode & 0o777 == 0o644
+        old = tmp_path / "old.json"
+        old.write_text("y", encoding="utf-8")
+        old.chmod(0o600)
+        write_atomic(old, "z")
+        assert old.stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(umask)

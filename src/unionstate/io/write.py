@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -57,6 +58,17 @@ def dump_document(header: Mapping[str, Any] | None, records: Iterable[Mapping[st
     return _pretty({**_header(header), "records": _sorted(records)})
 
 
+def _mode_for(target: Path) -> int:
+    """The permissions the file would have if written in place: the old file's, else
+    those the umask allows (a temporary file starts private)."""
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     """Write ``data`` (text as UTF-8) to ``path``, replacing any file there only
     once the new content is complete on disk."""
@@ -64,6 +76,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
     target = Path(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
+        os.fchmod(fd, _mode_for(target))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
