@@ -49,7 +49,7 @@ def test_adding_chunk_by_chunk_then_the_canonical_data_gives_the_index_built_at_
         start = cut
     piecewise.add_records(dataset.records)
     assert _as_sets(piecewise) == _as_sets(whole)
-    for query in ("minsk", "Brest", "Vladimir Putin", "Putin"):
+    for query in ("minsk", "Brest", "Vladimir Putin", "Putin", "Лукашэнка", "Maxim Oreshkin"):
         types = ["person", "place", "office"]
         assert piecewise.lookup(query, types) == whole.lookup(query, types)
 
