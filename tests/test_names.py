@@ -230,3 +230,22 @@ def test_a_canonical_name_written_otherwise_still_finds_its_person(
         "initial": f"{first[0]}. {last}",
     }[how]
     assert pid in [r.id for r in _DS.find(written)]
+
+
+def test_a_surname_alone_finds_only_the_records_known_by_it_alone() -> None:
+    """Two Oreshkins: one known by surname only, one as 'Anton Oreshkin'.
+    'Maxim Oreshkin' can only be the first; 'Anton Oreshkin' is the second;
+    'Oreshkin' alone may be either."""
+    from unionstate.dataset import from_records
+    from unionstate.model import Name
+
+    def person(pid: str, *names: str) -> Person:
+        return Person(
+            id=pid, names=tuple(Name(value=n, lang="en") for n in names), sources=("source/s",)
+        )
+
+    ds = from_records([person("person/a", "Oreshkin"), person("person/b", "Anton Oreshkin")])
+    assert [r.id for r in ds.find("Maxim Oreshkin")] == ["person/a"]
+    assert [r.id for r in ds.find("Anton Oreshkin")] == ["person/b"]
+    assert [r.id for r in ds.find("Орешкин")] == ["person/a"]  # equal to a's name
+    assert [r.id for r in ds.find("A. Oreshkin")] == ["person/b"]

@@ -23,7 +23,7 @@ from unionstate.model import (
     Record,
     Tenure,
 )
-from unionstate.names import NameKeys, fold, words
+from unionstate.names import NameKeys, fold, match, words
 from unionstate.report import Report, Severity
 from unionstate.validate import validate_raw
 
@@ -126,33 +126,33 @@ class Dataset:
         return record_id in self._by_id
 
     def find(self, name: str, cls: type[R] | None = None) -> list[Record]:
-        """Records any of whose names matches ``name``, ignoring case,
-        diacritics, script and romanisation (see :mod:`unionstate.names`): a
-        name matches when it equals the query or has all the query's words,
-        in any order, an initial standing for a word it begins ('Lukashenko',
-        'Лукашэнка', 'A. Lukashenko', 'Lukashenka, Alyaksandr' find
-        'Alexander Lukashenko'); failing those, a record known by a surname
-        alone is found by a longer name with that surname ('Maxim Oreshkin'
-        finds 'Oreshkin')."""
+        """Records (of ``cls``, if given) that ``name`` names, found as
+        :mod:`unionstate.names` and a third party's references do, in tiers,
+        stopping at the first that finds any: a name equal to it ignoring
+        case and diacritics; ignoring script and romanisation too
+        ('Лукашэнка'); a name with all its words, in any order, an initial
+        standing for a word it begins ('Lukashenko', 'A. Lukashenko',
+        'Lukashenka, Alyaksandr' find 'Alexander Lukashenko'); a surname
+        alone, for a record with no longer name with it ('Maxim Oreshkin'
+        finds 'Oreshkin'). Several records: the name is ambiguous."""
         q = fold(name)
         if not q:
             return []
         names, keys = self._name_index()
 
-        def ids_of(folded: str) -> list[str]:
-            return [r.id for r in names[folded]]
+        def of_class(folded: str) -> list[Record]:
+            return [r for r in names.get(folded, []) if cls is None or isinstance(r, cls)]
 
-        exact = names.get(q, [])
-        query = words(name)
-        hit = keys.equal(name) + keys.containing(query)
-        if not exact and not hit:
-            hit = keys.by_surname(query, ids_of)
+        found = of_class(q)
+        if not found:
+            m = match([(keys, lambda f: [r.id for r in of_class(f)])], name)
+            found = [
+                r for k in m.keys for f in keys.by_key[k] for r in of_class(f) if r.id in m.ids
+            ]
         hits: list[Record] = []
-        for r in [*exact, *(r for k in hit for f in keys.by_key[k] for r in names[f])]:
+        for r in found:
             if not _among(r, hits):
                 hits.append(r)
-        if cls is not None:
-            hits = [r for r in hits if isinstance(r, cls)]
         return sorted(hits, key=lambda r: r.id)
 
     def search(self, text: str, cls: type[R] | None = None) -> list[Record]:

@@ -13,8 +13,11 @@ Three forms of a name, from strict to loose:
   have one key, and so have "Галоўчанка" and "Halouchanka";
 * the key's words, with initials ("A.") that stand for any word they begin.
 
-:class:`NameKeys` holds the keys of a set of names and answers, tier after
-tier, which names a query matches (see :meth:`NameKeys.match`).
+:class:`NameKeys` holds the keys of one record type's names; :func:`match`
+answers, tier after tier (:data:`TIERS`), which records a name means, and
+:func:`suggest` which names are close to one that means none. The words
+"ы"/"и", "о"/"а" that Russian and Belarusian spell apart ("Лукашенко",
+"Лукашэнка") are not made one: a record holds both names where it knows them.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ from collections.abc import Callable, Iterable
 
 import attrs
 from anyascii import anyascii
-from rapidfuzz import fuzz, process
 
 #: Spellings that romanisations disagree on, made one, in this order.
 _SPELLINGS = (
@@ -48,8 +50,9 @@ _APOSTROPHES = str.maketrans("", "", "'’ʼ`´\"")
 #: an initial, as is a word of one letter.
 _INITIAL_LETTERS = 3
 
-#: The least score (0-100, rapidfuzz's ``WRatio`` of the keys) of a "did you
-#: mean" candidate, and how many records are named at most.
+#: The least score (0-100, rapidfuzz's ``WRatio`` of the keys; its ``ratio``
+#: for a close word) of a "did you mean" candidate, and how many records are
+#: named at most.
 SUGGEST_CUTOFF = 75
 SUGGEST_LIMIT = 3
 #: Candidates scoring this much below the best are left out.
@@ -110,12 +113,13 @@ def _fits(query: list[tuple[str, bool]], name: list[str], used: int = 0) -> bool
 @attrs.frozen
 class Match:
     """What a query matched: the ids, the names as written that matched
-    (one for each name key), and how (``"exact"``, ``"key"``, ``"words"``,
-    ``"surname"``, or ``""`` for nothing)."""
+    (one for each name key), those names' keys, and how (``"exact"``,
+    ``"key"``, ``"words"``, ``"surname"``, or ``""`` for nothing)."""
 
     ids: frozenset[str]
     names: tuple[str, ...] = ()
     how: str = ""
+    keys: tuple[str, ...] = ()
 
 
 #: Folded name → the ids of the records with that name.
@@ -166,20 +170,21 @@ class NameKeys:
         ordered = sorted(query, key=lambda q: q[1])  # whole words first
         return [k for k in pool if _fits(ordered, k.split())]
 
-    def by_surname(self, query: list[tuple[str, bool]], ids_of: IdsOf) -> list[str]:
+    def by_surname(self, query: list[tuple[str, bool]], ids_of: IdsOf) -> dict[str, set[str]]:
         """The one-word names that are a word of a longer query ("Maxim
-        Oreshkin" for a record named "Oreshkin" only), of records with no
-        longer name that has that word (which the query would have matched
-        if it named the same person)."""
+        Oreshkin" for a record named "Oreshkin" only), each with the ids of
+        its records that have no longer name with that word (such a name
+        would have matched the query had it meant the same record)."""
+        out: dict[str, set[str]] = {}
         if len(query) < 2:
-            return []
-        out = []
+            return out
         for w, initial in query:
             if initial or w not in self.by_key:
                 continue
             longer = [k for k in self.by_word.get(w, []) if k != w]
-            if not self.ids([w], ids_of) & self.ids(longer, ids_of):
-                out.append(w)
+            ids = self.ids([w], ids_of) - self.ids(longer, ids_of)
+            if ids:
+                out[w] = ids
         return out
 
 
@@ -196,31 +201,49 @@ def match(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> Match:
     for how in TIERS:
         ids: set[str] = set()
         names: list[str] = []
+        keys: list[str] = []
         for table, ids_of in pairs:
-            if how == "key":
-                keys = table.equal(text)
-            elif how == "words":
-                keys = table.containing(query)
+            if how == "surname":
+                found = table.by_surname(query, ids_of)
             else:
-                keys = table.by_surname(query, ids_of)
-            ids |= table.ids(keys, ids_of)
-            names += [table.written[k] for k in keys]
+                hit = table.equal(text) if how == "key" else table.containing(query)
+                found = {k: table.ids([k], ids_of) for k in hit}
+            for k, some in found.items():
+                if some:
+                    ids |= some
+                    names.append(table.written[k])
+                    keys.append(k)
         if ids:
-            return Match(frozenset(ids), tuple(names), how)
+            return Match(frozenset(ids), tuple(names), how, tuple(keys))
     return Match(frozenset())
 
 
 def suggest(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> list[tuple[str, str]]:
     """ "Did you mean": the records whose names are closest to the query, as
     (its closest name as written, id), best first, across several record
-    types' tables; one name for each record."""
+    types' tables; one name for each record. The names scored are those with
+    a word close to one of the query's (rapidfuzz's ``ratio`` of the word
+    keys), so that the cost follows the words, not the names, of a large
+    file; each is scored as a whole by rapidfuzz's ``WRatio``."""
+    from rapidfuzz import fuzz, process  # here: 4 MiB a process, for unknown names only
+
     q = key(text)
+    whole = [w for w, initial in words(text) if not initial]
     scored: list[tuple[float, str, str]] = []
     for table, ids_of in tables:
+        vocabulary = list(table.by_word)
+        pool: dict[str, None] = {}
+        for w in whole:
+            for close, _, _ in process.extract(
+                w, vocabulary, scorer=fuzz.ratio, limit=None, score_cutoff=SUGGEST_CUTOFF
+            ):
+                pool.update(dict.fromkeys(table.by_word[close]))
         for k, score, _ in process.extract(
-            q, list(table.written), scorer=fuzz.WRatio, limit=None, score_cutoff=SUGGEST_CUTOFF
+            q, list(pool), scorer=fuzz.WRatio, limit=None, score_cutoff=SUGGEST_CUTOFF
         ):
             scored += [(score, table.written[k], i) for i in sorted(table.ids([k], ids_of))]
+    if not scored:
+        return []
     scored.sort(key=lambda s: (-s[0], s[2]))
     scored = [s for s in scored if s[0] >= scored[0][0] - SUGGEST_MARGIN]
     best = {i: n for _, n, i in reversed(scored)}  # each id's best name

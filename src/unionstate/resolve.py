@@ -72,6 +72,8 @@ SHADOWED = _code(
 )
 
 _ID = re.compile(rf"[a-z]+/{ID_SLUG}")
+#: How many answers a name index remembers before it forgets them all.
+_MEMO_SIZE = 1 << 16
 
 
 @attrs.frozen
@@ -87,6 +89,11 @@ class NameIndex:
 
     exact: dict[str, dict[str, str | list[str]]] = attrs.field(factory=dict)
     keys: dict[str, NameKeys] = attrs.field(factory=dict)
+    #: The answers given so far, by name and types (a file names the same
+    #: people again and again), forgotten when a name is added.
+    _memo: dict[tuple[str, str, tuple[str, ...]], Any] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @classmethod
     def build(cls, raw_records: Iterable[RawRecord], canonical: Dataset | None) -> NameIndex:
@@ -123,6 +130,7 @@ class NameIndex:
         if ids is None:
             by_name[key] = rid
             self.keys[t].add(key, name)
+            self._memo.clear()
         elif isinstance(ids, str):
             if ids != rid:
                 by_name[key] = [ids, rid]
@@ -136,8 +144,20 @@ class NameIndex:
     def match(self, name: str, types: Iterable[str]) -> Match:
         """What ``name`` matches among records of ``types``: the ids of the
         first tier that matches (see the module's docstring), and how."""
+        types = tuple(types)
+        memo = ("match", name, types)
+        if memo not in self._memo:
+            self._remember(memo, self._match(name, types))
+        found: Match = self._memo[memo]
+        return found
+
+    def _remember(self, memo: tuple[str, str, tuple[str, ...]], answer: Any) -> None:
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[memo] = answer
+
+    def _match(self, name: str, types: tuple[str, ...]) -> Match:
         q = fold(name)
-        types = list(types)
         hits: set[str] = set()
         for t in types:
             _gather(hits, self.exact.get(t, {}).get(q))
@@ -148,7 +168,12 @@ class NameIndex:
     def suggest(self, name: str, types: Iterable[str]) -> list[tuple[str, str]]:
         """The names closest to ``name`` among records of ``types``, as
         (name as written, id), best first: "did you mean"."""
-        return suggest(self._tables(types), name)
+        types = tuple(types)
+        memo = ("suggest", name, types)
+        if memo not in self._memo:
+            self._remember(memo, suggest(self._tables(types), name))
+        close: list[tuple[str, str]] = self._memo[memo]
+        return list(close)
 
     def _tables(self, types: Iterable[str]) -> list[tuple[NameKeys, IdsOf]]:
         return [(self.keys[t], self._ids_of(t)) for t in types if t in self.keys]
