@@ -15,6 +15,7 @@ import unionstate
 from unionstate.cli import main
 from unionstate.dataset import Dataset
 from unionstate.model import Person
+from unionstate.names import key
 
 #: Names as people write them, and the canonical person each one means.
 WRITTEN = {
@@ -249,3 +250,20 @@ def test_a_surname_alone_finds_only_the_records_known_by_it_alone() -> None:
     assert [r.id for r in ds.find("Anton Oreshkin")] == ["person/b"]
     assert [r.id for r in ds.find("Орешкин")] == ["person/a"]  # equal to a's name
     assert [r.id for r in ds.find("A. Oreshkin")] == ["person/b"]
+
+
+#: Letters of names: ASCII, Latin-1 and Latin Extended-A and -B, Cyrillic.
+_LETTERS = st.characters(categories=["Lu", "Ll"], max_codepoint=0x7A) | st.characters(
+    categories=["Lu", "Ll"], min_codepoint=0xC0, max_codepoint=0x24F
+)
+_NAMES = st.text(_LETTERS | st.characters(min_codepoint=0x400, max_codepoint=0x4FF) | st.just(" "))
+
+
+@given(_NAMES)
+def test_a_name_and_its_ascii_transliteration_have_one_key(name: str) -> None:
+    assert key(anyascii(name)) == key(name)
+
+
+@given(_NAMES)
+def test_a_name_in_capitals_has_its_key(name: str) -> None:
+    assert key(name.upper()) == key(name.lower())

@@ -76,7 +76,7 @@ def word_key(word: str) -> str:
 
 def words(text: str) -> list[tuple[str, bool]]:
     """The keys of a name's words, each with whether it is an initial."""
-    ascii_ = anyascii(fold(text)).lower().translate(_APOSTROPHES)
+    ascii_ = anyascii(text).lower().translate(_APOSTROPHES)
     out = []
     for m in _TOKEN.finditer(ascii_):
         w, dot = m.groups()
@@ -140,7 +140,7 @@ class NameKeys:
 
     def add(self, folded: str, written: str) -> None:
         """Add a name met for the first time (``folded`` is ``fold(written)``)."""
-        k = key(folded)
+        k = key(written)
         same = self.by_key.get(k)
         if same is not None:
             same.append(folded)
