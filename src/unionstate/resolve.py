@@ -90,7 +90,7 @@ class NameIndex:
     exact: dict[str, dict[str, str | list[str]]] = attrs.field(factory=dict)
     keys: dict[str, NameKeys] = attrs.field(factory=dict)
     #: The answers given so far, by name and types (a file names the same
-    #: people again and again), forgotten when a name is added.
+    #: people again and again), forgotten when a name or an id is added.
     _memo: dict[tuple[str, str, tuple[str, ...]], Any] = attrs.field(
         factory=dict, init=False, eq=False, repr=False
     )
@@ -130,12 +130,16 @@ class NameIndex:
         if ids is None:
             by_name[key] = rid
             self.keys[t].add(key, name)
-            self._memo.clear()
         elif isinstance(ids, str):
-            if ids != rid:
-                by_name[key] = [ids, rid]
+            if ids == rid:
+                return
+            by_name[key] = [ids, rid]
         elif ids[-1] != rid:
             ids.append(rid)
+        else:
+            return
+        if self._memo:
+            self._memo.clear()  # an answer given may have changed
 
     def lookup(self, name: str, types: Iterable[str]) -> list[str]:
         """Ids whose names match ``name`` among records of ``types``."""
