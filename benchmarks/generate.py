@@ -1827,6 +1827,41 @@ def write_jsonl(
     return done
 
 
+#: The fields whose references :func:`as_names` writes as names.
+NAMED_FIELDS = ("actor", "office", "place", "speaker")
+
+
+def as_names(records: list[Rec]) -> int:
+    """Write the references of events and statements to persons, offices,
+    places and organisations as their records' names, as a third party
+    would (in place): in turn the first name as it is, the second (the
+    Cyrillic one), and a two-word first name surname first ("Putin,
+    Vladimir"). Returns how many were written. Generated names repeat, so
+    many of them are ambiguous (US032), as they would be."""
+    names = {
+        r["id"]: [n["value"] for n in r["names"]]
+        for r in records
+        if r.get("type") in ("person", "office", "place", "organization") and r.get("names")
+    }
+    k = 0
+    for rec in records:
+        if rec.get("type") not in ("event", "statement"):
+            continue
+        for ptr, ref, _ in iter_refs(rec["type"], rec):
+            *path, field = ptr.split("/")[1:]
+            if ref not in names or field not in NAMED_FIELDS:
+                continue
+            written, k = names[ref], k + 1
+            name = written[1] if k % 3 == 1 and len(written) > 1 else written[0]
+            if k % 3 == 2 and len(name.split()) == 2:
+                name = "{1}, {0}".format(*name.split())
+            parent: Any = rec
+            for part in path:
+                parent = parent[int(part)] if isinstance(parent, list) else parent[part]
+            parent[field] = name
+    return k
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("n", type=int, help="number of records")
@@ -1840,9 +1875,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"({', '.join(ALL_KINDS)})",
     )
     ap.add_argument("--planted", type=Path, help="also write the planted errors here (JSON)")
+    ap.add_argument(
+        "--as-names",
+        action="store_true",
+        help="write the references to persons, offices, places and organisations as names",
+    )
     args = ap.parse_args(argv)
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     records, planted = generate(args.n, seed=args.seed, error_rate=args.error_rate, kinds=kinds)
+    if args.as_names:
+        print(f"{as_names(records):,} references written as names", file=sys.stderr)
     lines = write_jsonl(records, args.out, bad_lines=planted)
     at = {p: n for n, p in lines.items()}
     if args.planted:

@@ -49,7 +49,7 @@ def test_adding_chunk_by_chunk_then_the_canonical_data_gives_the_index_built_at_
         start = cut
     piecewise.add_records(dataset.records)
     assert _as_sets(piecewise) == _as_sets(whole)
-    for query in ("minsk", "Brest", "Vladimir Putin", "Putin"):
+    for query in ("minsk", "Brest", "Vladimir Putin", "Putin", "Лукашэнка", "Maxim Oreshkin"):
         types = ["person", "place", "office"]
         assert piecewise.lookup(query, types) == whole.lookup(query, types)
 
@@ -86,3 +86,21 @@ def test_a_name_holds_one_id_as_itself_and_several_once_each() -> None:
     assert index.lookup("MINSK", ["place"]) == ["place/a", "place/b"]
     assert index.lookup("brest", ["place", "person"]) == ["place/c"]
     assert index.lookup("Gomel", ["place"]) == []
+
+
+def test_an_answer_given_before_a_name_is_added_is_not_kept() -> None:
+    """Lookups remember their answers; a name or an id added since is seen."""
+
+    def place(slug: str, name: str) -> RawRecord:
+        return RawRecord(
+            {"type": "place", "id": f"place/{slug}", "names": [{"value": name}]}, "f", 1
+        )
+
+    index = NameIndex()
+    index.add([place("a", "Minsk")])
+    assert index.lookup("Минск", ["place"]) == ["place/a"]
+    index.add([place("b", "Minsk")])  # an id more for a name known
+    assert index.lookup("Минск", ["place"]) == ["place/a", "place/b"]
+    assert index.lookup("Brest", ["place"]) == []
+    index.add([place("c", "Brest")])  # a name more
+    assert index.lookup("Brest", ["place"]) == ["place/c"]

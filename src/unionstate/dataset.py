@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import os
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from unionstate.model import (
     Record,
     Tenure,
 )
+from unionstate.names import NameKeys, fold, match, words
 from unionstate.queries import Queries
 from unionstate.report import Report, Severity
 from unionstate.validate import validate_raw
@@ -47,13 +47,6 @@ class DatasetError(Exception):
         super().__init__(why + "; see .report")
 
 
-def fold(text: str) -> str:
-    """Case- and diacritics-insensitive form of a name: 'Lukašenka' → 'lukasenka'."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(stripped.replace("-", " ").replace("’", "'").split())
-
-
 def as_range(value: DateLike) -> dates.DateRange:
     """A date given as EDTF text, a ``datetime.date`` or a DateRange."""
     if isinstance(value, dates.DateRange):
@@ -75,10 +68,16 @@ class Dataset(Queries):
     info: DatasetInfo
     records: tuple[Record, ...]
     _by_id: dict[str, Record] = attrs.field(init=False, repr=False, eq=False, hash=False)
-    #: Folded name -> records, built by the first :meth:`find` (the rules
-    #: never search by name, and folding every name of a large dataset's
-    #: records took about 1.5 s of a 1M run before the rules could start).
-    _names: dict[str, list[Record]] | None = attrs.field(
+    #: Folded name -> records, and the names' keys, built by the first
+    #: :meth:`find` (the rules never search by name, and folding every name
+    #: of a large dataset's records took about 1.5 s of a 1M run before the
+    #: rules could start).
+    _names: tuple[dict[str, list[Record]], NameKeys] | None = attrs.field(
+        init=False, repr=False, eq=False, hash=False
+    )
+    #: Each record's searchable text as word keys, by field weight, built by
+    #: the first :meth:`search`.
+    _texts: list[tuple[Record, list[tuple[float, list[str]]]]] | None = attrs.field(
         init=False, repr=False, eq=False, hash=False
     )
     _tenures_by_office: dict[str, list[Tenure]] = attrs.field(
@@ -99,6 +98,7 @@ class Dataset(Queries):
                 by_person[r.person].append(r)
         object.__setattr__(self, "_by_id", by_id)
         object.__setattr__(self, "_names", None)
+        object.__setattr__(self, "_texts", None)
         object.__setattr__(self, "_tenures_by_office", dict(by_office))
         object.__setattr__(self, "_tenures_by_person", dict(by_person))
 
@@ -134,35 +134,82 @@ class Dataset(Queries):
         return record_id in self._by_id
 
     def find(self, name: str, cls: type[R] | None = None) -> list[Record]:
-        """Records any of whose names matches ``name``, ignoring case and
-        diacritics. A name matches when it equals the query or contains the
-        query's words in a row ('Lukashenko' finds 'Alexander Lukashenko')."""
+        """Records (of ``cls``, if given) that ``name`` names, found as
+        :mod:`unionstate.names` and a third party's references do, in tiers,
+        stopping at the first that finds any: a name equal to it ignoring
+        case and diacritics; ignoring script and romanisation too
+        ('Лукашэнка'); a name with all its words, in any order, an initial
+        standing for a word it begins ('Lukashenko', 'A. Lukashenko',
+        'Lukashenka, Alyaksandr' find 'Alexander Lukashenko'); a surname
+        alone, for a record with no longer name with it ('Maxim Oreshkin'
+        finds 'Oreshkin'). Several records: the name is ambiguous."""
         q = fold(name)
         if not q:
             return []
-        index = self._name_index()
-        hits: list[Record] = list(index.get(q, []))
-        words = q.split()
-        for key, recs in index.items():
-            kw = key.split()
-            if key != q and any(kw[i : i + len(words)] == words for i in range(len(kw))):
-                hits.extend(r for r in recs if r not in hits)
-        if cls is not None:
-            hits = [r for r in hits if isinstance(r, cls)]
+        names, keys = self._name_index()
+
+        def of_class(folded: str) -> list[Record]:
+            return [r for r in names.get(folded, []) if cls is None or isinstance(r, cls)]
+
+        found = of_class(q)
+        if not found:
+            m = match([(keys, lambda f: [r.id for r in of_class(f)])], name)
+            found = [
+                r for k in m.keys for f in keys.by_key[k] for r in of_class(f) if r.id in m.ids
+            ]
+        hits: list[Record] = []
+        for r in found:
+            if not _among(r, hits):
+                hits.append(r)
         return sorted(hits, key=lambda r: r.id)
 
-    def _name_index(self) -> dict[str, list[Record]]:
+    def search(self, text: str, cls: type[R] | None = None) -> list[Record]:
+        """Records whose names, title or summary have every word of ``text``
+        (a word also finds the words it begins, and a plural its singular:
+        'map' finds 'maps', 'maps' finds 'map'),
+        ignoring case, diacritics, script and romanisation; best first: a
+        match in a name before one in a title, before one in a summary, the
+        words in a row before apart, then by id."""
+        query = [w for w, _ in words(text)]
+        if not query:
+            return []
+        scored: list[tuple[float, str, Record]] = []
+        for rec, fields in self._search_index():
+            if cls is not None and not isinstance(rec, cls):
+                continue
+            score = _score(query, fields)
+            if score:
+                scored.append((-score, rec.id, rec))
+        return [r for _, _, r in sorted(scored, key=lambda s: (s[0], s[1]))]
+
+    def _search_index(self) -> list[tuple[Record, list[tuple[float, list[str]]]]]:
+        if self._texts is not None:
+            return self._texts
+        texts = []
+        for r in self.records:
+            fields = [(_NAME, [w for w, _ in words(n.value)]) for n in getattr(r, "names", ())]
+            for weight, attr in ((_TITLE, "title"), (_SUMMARY, "summary")):
+                text = getattr(r, attr, None)
+                if isinstance(text, str):
+                    fields.append((weight, [w for w, _ in words(text)]))
+            texts.append((r, fields))
+        object.__setattr__(self, "_texts", texts)
+        return texts
+
+    def _name_index(self) -> tuple[dict[str, list[Record]], NameKeys]:
         if self._names is not None:
             return self._names
         names: dict[str, list[Record]] = defaultdict(list)
+        keys = NameKeys()
         for r in self.records:
             for n in getattr(r, "names", ()):
-                same = names[fold(n.value)]
-                # ``r not in same``, without comparing whole records whose ids
-                # differ (equal records have equal ids): many share a name
-                if not any(x is r or (x.id == r.id and x == r) for x in same):
+                folded = fold(n.value)
+                same = names[folded]
+                if not same:
+                    keys.add(folded, n.value)
+                if not _among(r, same):
                     same.append(r)
-        index = dict(names)
+        index = (dict(names), keys)
         object.__setattr__(self, "_names", index)
         return index
 
@@ -251,6 +298,66 @@ class Dataset(Queries):
         """The header and the records as JSON-ready values (canonical form)."""
         header = {k: v for k, v in attrs.asdict(self.info).items() if v is not None}
         return header, [unstructure(r) for r in self.records]
+
+
+def _among(r: Record, records: list[Record]) -> bool:
+    """``r in records``, without comparing whole records whose ids differ
+    (equal records have equal ids): many share a name."""
+    return any(x is r or (x.id == r.id and x == r) for x in records)
+
+
+#: The weight of a match in one of a record's names, its title, its summary;
+#: what a match adds to it, as a part of it, when the query's words are in a
+#: row, when they are whole words (not beginnings), when they are all of it.
+_NAME, _TITLE, _SUMMARY = 4.0, 2.0, 1.0
+_IN_A_ROW = 0.5
+_WHOLE_WORDS = 0.25
+_ALL_OF_IT = 0.5
+
+
+def _stem(word: str) -> str:
+    """A query word without a plural's -s ('maps' → 'map'), so that it
+    begins the singular and the plural alike."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _begins(q: str, w: str) -> bool:
+    """Whether query word ``q`` begins ``w`` ('map' 'maps', 'maps' 'map')."""
+    return w.startswith(_stem(q))
+
+
+def _has(field: list[str], q: str) -> bool:
+    return any(_begins(q, w) for w in field)
+
+
+def _whole(field: list[str], q: str) -> bool:
+    return q in field or _stem(q) in field
+
+
+def _score(query: list[str], fields: list[tuple[float, list[str]]]) -> float:
+    """How well a record's fields (weight, word keys) match the query's
+    words: 0 unless every query word begins a word of the record; then the
+    weight of the best field that has them all, more when they are in a row,
+    whole words, or all of it (a small score when only the fields together
+    have them)."""
+    best = 0.0
+    n = len(query)
+    for weight, field in fields:
+        if not all(_has(field, q) for q in query):
+            continue
+        runs = [field[i : i + n] for i in range(len(field) - n + 1)]
+        score = weight
+        if any(all(_begins(q, w) for w, q in zip(run, query, strict=True)) for run in runs):
+            score += _IN_A_ROW * weight
+        if all(_whole(field, q) for q in query):
+            score += _WHOLE_WORDS * weight
+            if len(field) == n:
+                score += _ALL_OF_IT * weight
+        best = max(best, score)
+    if best:
+        return best
+    every = [w for _, field in fields for w in field]
+    return 0.5 if all(_has(every, q) for q in query) else 0.0
 
 
 def _lo(text: str | None) -> int:

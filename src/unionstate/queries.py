@@ -262,7 +262,7 @@ class Queries:
     ) -> list[Statement]:
         """Statements by a speaker (an id or a name), about a record (an id), whose
         summary or quote mentions ``topic`` (case- and accent-insensitive), in a period."""
-        from unionstate.dataset import fold
+        from unionstate.names import fold
 
         who = None
         if speaker is not None:

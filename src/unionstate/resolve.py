@@ -12,8 +12,14 @@ resolved against the third party's own records and the canonical ones:
 * several matches: an error (US032) listing the candidates. Never a guess.
 
 A name matches a record when, ignoring case and diacritics, it equals one of
-the record's names; failing that, when its words appear in a row in exactly
-the names of the candidates (so "Lukashenko" finds "Alexander Lukashenko").
+the record's names; failing that, when it does ignoring script and
+romanisation too ("Лукашэнка", "Łukašenka" for "Lukashenka"); failing that,
+when a name of the record has all its words, in any order, an initial
+standing for a word it begins ("Lukashenko", "A. Lukashenko", "Lukashenka,
+Alyaksandr"); failing that, when one of its words is the whole name of a
+record that has no longer name with that word ("Maxim Oreshkin" for a
+record named "Oreshkin" only). See :mod:`unionstate.names`. An unknown
+name's error suggests the closest names ("did you mean").
 """
 
 from __future__ import annotations
@@ -24,10 +30,11 @@ from typing import Any
 
 import attrs
 
-from unionstate.dataset import Dataset, fold
+from unionstate.dataset import Dataset
 from unionstate.io.read import RawRecord
 from unionstate.model import RECORD_TYPES, Record
 from unionstate.model._fields import ID_SLUG
+from unionstate.names import IdsOf, Match, NameKeys, fold, match, suggest
 from unionstate.references import Ref, refs_of
 from unionstate.report import Finding, Severity, _code, finding
 
@@ -37,14 +44,16 @@ NAME_RESOLVED = _code(
     Severity.INFO,
     "Name resolved",
     "A reference given as a name was resolved to exactly one record, of the third party's "
-    "or of the canonical dataset.",
+    "or of the canonical dataset; the message says which of its names it matched, unless "
+    "it matched as written.",
 )
 NAME_UNKNOWN = _code(
     "US031",
     "name-unknown",
     Severity.ERROR,
     "Unknown name",
-    "A reference given as a name matches no record of the allowed types.",
+    "A reference given as a name matches no record of the allowed types; the message "
+    "suggests the closest names, if any are close.",
 )
 NAME_AMBIGUOUS = _code(
     "US032",
@@ -63,6 +72,8 @@ SHADOWED = _code(
 )
 
 _ID = re.compile(rf"[a-z]+/{ID_SLUG}")
+#: How many answers a name index remembers before it forgets them all.
+_MEMO_SIZE = 1 << 16
 
 
 @attrs.frozen
@@ -72,9 +83,17 @@ class NameIndex:
     bytes, and a list of many about a quarter of a set's room; at 1M records
     30,262 of 34,148 names name one record). An id repeated by the record
     that added it last (two names that fold alike) is held once; lookups
-    gather the ids into a set."""
+    gather the ids into a set. ``keys`` holds, by record type, the keys
+    that match names as people write them (:class:`unionstate.names.NameKeys`),
+    each folded name's once."""
 
     exact: dict[str, dict[str, str | list[str]]] = attrs.field(factory=dict)
+    keys: dict[str, NameKeys] = attrs.field(factory=dict)
+    #: The answers given so far, by name and types (a file names the same
+    #: people again and again), forgotten when a name or an id is added.
+    _memo: dict[tuple[str, str, tuple[str, ...]], Any] = attrs.field(
+        factory=dict, init=False, eq=False, repr=False
+    )
 
     @classmethod
     def build(cls, raw_records: Iterable[RawRecord], canonical: Dataset | None) -> NameIndex:
@@ -88,7 +107,7 @@ class NameIndex:
         """Index the names of structured records (the canonical data's)."""
         for rec in records:
             for n in getattr(rec, "names", ()):
-                self._put(rec.TYPE, fold(n.value), rec.id)
+                self._put(rec.TYPE, n.value, rec.id)
 
     def add(self, raw_records: Iterable[RawRecord]) -> None:
         """Index the names of raw records, as they are read: a streamed run
@@ -99,36 +118,78 @@ class NameIndex:
                 continue
             for n in names:
                 if isinstance(n, dict) and isinstance(n.get("value"), str):
-                    self._put(t, fold(n["value"]), rid)
+                    self._put(t, n["value"], rid)
 
-    def _put(self, t: str, key: str, rid: str) -> None:
+    def _put(self, t: str, name: str, rid: str) -> None:
+        key = fold(name)
         by_name = self.exact.get(t)
         if by_name is None:
             by_name = self.exact[t] = {}
+            self.keys[t] = NameKeys()
         ids = by_name.get(key)
         if ids is None:
             by_name[key] = rid
+            self.keys[t].add(key, name)
         elif isinstance(ids, str):
-            if ids != rid:
-                by_name[key] = [ids, rid]
+            if ids == rid:
+                return
+            by_name[key] = [ids, rid]
         elif ids[-1] != rid:
             ids.append(rid)
+        else:
+            return
+        if self._memo:
+            self._memo.clear()  # an answer given may have changed
 
     def lookup(self, name: str, types: Iterable[str]) -> list[str]:
         """Ids whose names match ``name`` among records of ``types``."""
+        return sorted(self.match(name, types).ids)
+
+    def match(self, name: str, types: Iterable[str]) -> Match:
+        """What ``name`` matches among records of ``types``: the ids of the
+        first tier that matches (see the module's docstring), and how."""
+        types = tuple(types)
+        memo = ("match", name, types)
+        if memo not in self._memo:
+            self._remember(memo, self._match(name, types))
+        found: Match = self._memo[memo]
+        return found
+
+    def _remember(self, memo: tuple[str, str, tuple[str, ...]], answer: Any) -> None:
+        if len(self._memo) >= _MEMO_SIZE:
+            self._memo.clear()
+        self._memo[memo] = answer
+
+    def _match(self, name: str, types: tuple[str, ...]) -> Match:
         q = fold(name)
         hits: set[str] = set()
         for t in types:
             _gather(hits, self.exact.get(t, {}).get(q))
         if hits or not q:
-            return sorted(hits)
-        words = q.split()
-        for t in types:
-            for key, ids in self.exact.get(t, {}).items():
-                kw = key.split()
-                if any(kw[i : i + len(words)] == words for i in range(len(kw))):
-                    _gather(hits, ids)
-        return sorted(hits)
+            return Match(frozenset(hits), (name,) if hits else (), "exact" if hits else "")
+        return match(self._tables(types), name)
+
+    def suggest(self, name: str, types: Iterable[str]) -> list[tuple[str, str]]:
+        """The names closest to ``name`` among records of ``types``, as
+        (name as written, id), best first: "did you mean"."""
+        types = tuple(types)
+        memo = ("suggest", name, types)
+        if memo not in self._memo:
+            self._remember(memo, suggest(self._tables(types), name))
+        close: list[tuple[str, str]] = self._memo[memo]
+        return list(close)
+
+    def _tables(self, types: Iterable[str]) -> list[tuple[NameKeys, IdsOf]]:
+        return [(self.keys[t], self._ids_of(t)) for t in types if t in self.keys]
+
+    def _ids_of(self, t: str) -> IdsOf:
+        by_name = self.exact[t]
+
+        def ids_of(folded: str) -> list[str]:
+            ids = by_name[folded]
+            return [ids] if isinstance(ids, str) else ids
+
+        return ids_of
 
 
 def _gather(hits: set[str], ids: str | list[str] | None) -> None:
@@ -136,6 +197,21 @@ def _gather(hits: set[str], ids: str | list[str] | None) -> None:
         hits.add(ids)
     elif ids is not None:
         hits.update(ids)
+
+
+def _how(m: Match) -> str:
+    """How a name matched, for the message, unless it matched as written."""
+    if m.how == "surname":
+        return f" (by the surname alone: its only name here is {m.names[0]!r})"
+    if m.how in ("key", "words"):
+        return f" (as {m.names[0]!r})"
+    return ""
+
+
+def _did_you_mean(close: list[tuple[str, str]]) -> str:
+    if not close:
+        return ""
+    return " Did you mean " + " or ".join(f"{n!r} ({i})" for n, i in close) + "?"
 
 
 def _set(data: Any, pointer: str, value: str) -> None:
@@ -176,26 +252,29 @@ def resolve_record(
         if id_like(value):
             continue
         kinds = " or ".join(targets)
-        hits = index.lookup(value, targets)
+        m = index.match(value, targets)
+        hits = sorted(m.ids)
         if len(hits) == 1:
             _set(rec.data, ptr, hits[0])
             refs[k] = (ptr, hits[0], targets)
             out.append(
                 finding(
                     NAME_RESOLVED,
-                    f"{value!r} is {hits[0]}.",
+                    f"{value!r} is {hits[0]}{_how(m)}.",
                     pointer=ptr,
                     related=(hits[0],),
                     **where,
                 )
             )
         elif not hits:
+            close = index.suggest(value, targets)
             out.append(
                 finding(
                     NAME_UNKNOWN,
                     f"{value!r} names no {kinds} record "
-                    "known here or in the canonical dataset; use an id.",
+                    f"known here or in the canonical dataset; use an id.{_did_you_mean(close)}",
                     pointer=ptr,
+                    related=tuple(dict.fromkeys(i for _, i in close)),
                     **where,
                 )
             )
