@@ -323,7 +323,7 @@ def validate_chunks(
     out.extend(_shadow_findings(first["id"], against))
     known = first["id"]
     if against is not None:
-        known = pl.concat([known, canonical_frames().ids()])
+        known = pl.concat([known, canonical_frames().ids().cast(pl.String)])
     tables = Tables(known.unique().sort(), index)
     frames: list[Frames] = []
     complete = [True]

@@ -158,7 +158,7 @@ def one_place_at_a_time(frames: Frames, as_of: DateRange | None) -> Iterator[Hit
     _, city_of = place_tree(frames)
     cities = pl.DataFrame(
         [(p, c) for p, c in city_of.items() if c is not None],
-        schema={"place": pl.String, "city": pl.String},
+        schema={"place": pl.Categorical, "city": pl.Categorical},
         orient="row",
     )
     events = (

@@ -27,7 +27,8 @@ from unionstate import dates
 from unionstate.model import RECORD_TYPES
 from unionstate.references import Ref, refs_of
 
-_STR, _INT, _BOOL = pl.String, pl.Int64, pl.Boolean
+#: Text is held as categories: each distinct text once, a number a cell.
+_STR, _INT, _BOOL = pl.Categorical, pl.Int64, pl.Boolean
 
 
 def _dated(*names: str) -> dict[str, Any]:
@@ -160,9 +161,9 @@ class Builder:
             rows["names"].append((rid, label))
         for e in _list(d.get("exceptions")):
             rows["exceptions"].append((rid, e.get("rule"), e.get("reason")))
-        for _, ref, targets in refs_of(t, d) if refs is None else refs:
-            if "source" in targets and ref != rid:
-                rows["citations"].append((rid, ref))
+        for ptr, ref, targets in refs_of(t, d) if refs is None else refs:
+            if "source" in targets and ref != rid and not ptr.startswith("/sources/"):
+                rows["citations"].append((rid, ref))  # beyond the record's own "sources"
         for i, sid in enumerate(_list(d.get("sources"))):
             rows["cited"].append((rid, i, sid))
         if t == "event":

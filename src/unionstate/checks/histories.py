@@ -78,7 +78,7 @@ def history_order(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     statuses = frames["statuses"].rename({"status": "what"})
     steps = frames["lifecycle"].rename({"stage": "what"})
     ended = pl.when(pl.col("what").is_in(TERMINAL)).then("i").min().over("id")
-    rank = pl.col("what").replace_strict(_RANK, default=None, return_dtype=pl.Int64)
+    rank = pl.col("what").cast(pl.String).replace_strict(_RANK, default=None, return_dtype=pl.Int64)
     quit = pl.when(pl.col("what") == "abandoned").then("i").min().over("id")
     back = rank < rank.cum_max().shift(1).over("id")
     for field, table, wrong in (

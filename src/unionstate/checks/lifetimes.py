@@ -4,10 +4,10 @@ death, founding and dissolution (US102)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import polars as pl
 
-from unionstate import dates
 from unionstate.checks import _examples as ex
 from unionstate.checks._registry import Hit, jsonl, rule
 from unionstate.checks.frames import NO, YES, Frames, before, end_span, start_span
@@ -51,7 +51,7 @@ def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     acts = _acts(frames).join(lives, left_on="actor", right_on="id", suffix="_life")
     when = (pl.col("lo"), pl.col("hi"))
     early = (
-        pl.when(pl.col("begin").is_null() | pl.col("end_only"))
+        pl.when(pl.col("begin").is_null() | (pl.col("act") == _END_OF_TENURE))
         .then(NO)
         .otherwise(before(when, start_span("begin")))
     )
@@ -67,108 +67,88 @@ def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
             key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", r["begin"], _BEGIN_VERB[kind], "before"
         else:
             key, date, verb, rel = f"{kind}.{_END[kind]}", r["end"], _END_VERB[kind], "after"
-        if r["lo"] == r["hi"] == dates.POS and r["what"] == "tenure.end":
-            msg = f"{r['actor']} {verb} on {date}, but {r['subject']} is still open (ongoing)."
+        pointer, what, text, subject = _words(r)
+        if r["act"] == _END_OF_TENURE and r["text"] is None:
+            msg = f"{r['actor']} {verb} on {date}, but {subject} is still open (ongoing)."
         else:
             maybe = "" if definite else "possibly "
-            msg = (
-                f"{r['actor']} {verb} on {date}, but {r['subject']} ({r['text']}) "
-                f"is {maybe}{rel} that."
-            )
+            msg = f"{r['actor']} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
         yield Hit(
-            r["id"],
-            r["pointer"],
-            msg,
-            definite,
-            related=(r["actor"],),
-            dates={r["what"]: r["text"], key: date},
+            r["id"], pointer, msg, definite, related=(r["actor"],), dates={what: text, key: date}
         )
+
+
+# What an actor did (the ``act`` column of :func:`_acts`).
+_START_OF_TENURE, _END_OF_TENURE, _EVENT, _SPEAKER, _MEDIUM, _STEP = range(6)
+
+
+def _words(r: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The pointer, the date's key and text, and the words for what an actor
+    did (a row of :func:`_acts`)."""
+    act, rid, text = r["act"], r["id"], r["text"]
+    if act == _START_OF_TENURE:
+        return "/start", "tenure.start", text, f"the start of {rid}"
+    if act == _END_OF_TENURE:
+        return "/end", "tenure.end", text or "ongoing", f"the end of {rid}"
+    if act == _EVENT:
+        return f"/participants/{r['i']}/actor", "event", text, rid
+    if act in (_SPEAKER, _MEDIUM):
+        return "/speaker" if act == _SPEAKER else "/medium", "statement", text, rid
+    stage = r["stage"]
+    return (
+        f"/lifecycle/{r['i']}/by/{r['j']}",
+        f"lifecycle.{stage}",
+        text,
+        (f"the '{stage}' step of {rid}"),
+    )
 
 
 def _acts(frames: Frames) -> pl.DataFrame:
-    """What actors did, when: ``id``, ``pointer``, ``actor``, the day bounds
-    ``lo``/``hi``, ``what`` and ``text`` (the date's key and text),
-    ``subject`` (words for a message) and ``end_only`` (the end of a period:
-    only its end is compared with the lifetime)."""
+    """What actors did, when: ``id``, ``actor``, ``act`` (what they did: a
+    tenure's start or end, an event, a statement as speaker or medium, a
+    lifecycle step), the day bounds ``lo``/``hi`` and the date's ``text``,
+    and where in the record (``i``, ``j``, ``stage``)."""
     offices = frames["offices"].unique("id", keep="first").select(office="id", org="organization")
     tenures = frames["tenures"].join(offices, on="office", how="left")
     (slo, shi), (elo, ehi) = start_span("start"), end_span("end")
+    nothing = {"i": pl.lit(None, pl.Int64), "j": pl.lit(None, pl.Int64)}
+    nothing["stage"] = pl.lit(None, pl.Categorical)
     parts = []
     for actor in ("person", "org"):
         who = tenures.filter(pl.col(actor).is_not_null())
-        parts.append(
-            who.filter(pl.col("start").is_not_null()).select(
-                "id",
-                pointer=pl.lit("/start"),
-                actor=actor,
-                lo=slo,
-                hi=shi,
-                what=pl.lit("tenure.start"),
-                text="start",
-                subject=pl.format("the start of {}", "id"),
-                end_only=pl.lit(False),
-            )
-        )
-        parts.append(
-            who.select(
-                "id",
-                pointer=pl.lit("/end"),
-                actor=actor,
-                lo=elo,
-                hi=ehi,
-                what=pl.lit("tenure.end"),
-                text=pl.col("end").fill_null("ongoing"),
-                subject=pl.format("the end of {}", "id"),
-                end_only=pl.lit(True),
-            )
-        )
+        started = who.filter(pl.col("start").is_not_null())
+        parts.append(_act(started, actor, _START_OF_TENURE, slo, shi, "start", nothing))
+        parts.append(_act(who, actor, _END_OF_TENURE, elo, ehi, "end", nothing))
     events = frames["events"].filter(
         ~pl.col("final").is_in(["cancelled", "did_not_take_place"]).fill_null(False)
         & pl.col("date_lo").is_not_null()
     )
-    parts.append(
-        frames["participants"]
-        .join(events.select("id", "date", "date_lo", "date_hi"), on="id")
-        .select(
-            "id",
-            pointer=pl.format("/participants/{}/actor", "i"),
-            actor="actor",
-            lo="date_lo",
-            hi="date_hi",
-            what=pl.lit("event"),
-            text="date",
-            subject="id",
-            end_only=pl.lit(False),
-        )
-    )
+    seen = frames["participants"].join(events.select("id", *_DATE), on="id")
+    parts.append(_act(seen, "actor", _EVENT, *_DAYS, "date", {**nothing, "i": pl.col("i")}))
     statements = frames["statements"].filter(pl.col("date_lo").is_not_null())
-    for field in ("speaker", "medium"):
-        parts.append(
-            statements.filter(pl.col(field).is_not_null()).select(
-                "id",
-                pointer=pl.lit(f"/{field}"),
-                actor=field,
-                lo="date_lo",
-                hi="date_hi",
-                what=pl.lit("statement"),
-                text="date",
-                subject="id",
-                end_only=pl.lit(False),
-            )
-        )
+    for field, act in (("speaker", _SPEAKER), ("medium", _MEDIUM)):
+        said = statements.filter(pl.col(field).is_not_null())
+        parts.append(_act(said, field, act, *_DAYS, "date", nothing))
     steps = frames["lifecycle"].filter(pl.col("date_lo").is_not_null())
     signers = frames["lists"].filter(pl.col("field") == "lifecycle.by")
-    parts.append(
-        steps.join(signers, on=["id", "i"]).select(
-            "id",
-            pointer=pl.format("/lifecycle/{}/by/{}", "i", "j"),
-            actor="value",
-            lo="date_lo",
-            hi="date_hi",
-            what=pl.format("lifecycle.{}", "stage"),
-            text="date",
-            subject=pl.format("the '{}' step of {}", "stage", "id"),
-            end_only=pl.lit(False),
-        )
-    )
+    where = {"i": pl.col("i"), "j": pl.col("j"), "stage": pl.col("stage")}
+    parts.append(_act(steps.join(signers, on=["id", "i"]), "value", _STEP, *_DAYS, "date", where))
     return pl.concat(parts)
+
+
+_DATE = ("date", "date_lo", "date_hi")
+_DAYS = (pl.col("date_lo"), pl.col("date_hi"))
+
+
+def _act(
+    table: pl.DataFrame,
+    actor: str,
+    act: int,
+    lo: pl.Expr,
+    hi: pl.Expr,
+    text: str,
+    where: dict[str, pl.Expr],
+) -> pl.DataFrame:
+    return table.select(
+        "id", actor=actor, act=pl.lit(act, pl.Int8), lo=lo, hi=hi, text=text, **where
+    )

@@ -72,7 +72,12 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     lists = (
         frames["lists"]
         .filter(pl.col("field").is_in(["statuses.sources", "lifecycle.sources"]))
-        .select("id", "j", "value", at=pl.format("/{}/{}", pl.col("field").str.head(-8), "i"))
+        .select(
+            "id",
+            "j",
+            "value",
+            at=pl.format("/{}/{}", pl.col("field").cast(pl.String).str.head(-8), "i"),
+        )
     )
     own = lists.join(facts, left_on=["id", "at"], right_on=["id", "pointer"])
     own = own.join(published, left_on="value", right_on="source")
@@ -116,7 +121,7 @@ def _facts(frames: Frames) -> pl.DataFrame:
         .select(
             "id",
             pointer=pl.format("/statuses/{}", "i"),
-            key=pl.lit("held"),
+            key=pl.lit("held", dtype=pl.String),
             text=pl.when(own).then("date").otherwise("date_event"),
             fact_lo=pl.when(own).then("date_lo").otherwise("date_lo_event"),
             fact_hi=pl.when(own).then("date_hi").otherwise("date_hi_event"),
@@ -128,7 +133,7 @@ def _facts(frames: Frames) -> pl.DataFrame:
         .select(
             "id",
             pointer=pl.format("/lifecycle/{}", "i"),
-            key="stage",
+            key=pl.col("stage").cast(pl.String),
             text="date",
             fact_lo="date_lo",
             fact_hi="date_hi",
@@ -140,7 +145,7 @@ def _facts(frames: Frames) -> pl.DataFrame:
         .select(
             "id",
             pointer=pl.lit("/start"),
-            key=pl.lit("tenure.start"),
+            key=pl.lit("tenure.start", dtype=pl.String),
             text="start",
             fact_lo="start_lo",
             fact_hi="start_hi",
@@ -184,7 +189,8 @@ def unused_source(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     it may be kept on purpose, but it usually means a citation was lost.
     (Unique ids and resolving references are checked by US020 and US021.)
     """
-    cited = frames["citations"]["source"]
+    own = frames["cited"].filter(pl.col("source") != pl.col("id"))
+    cited = pl.concat([frames["citations"]["source"], own["source"]])
     for s in frames["sources"].filter(~pl.col("id").is_in(cited.implode())).iter_rows(named=True):
         yield Hit(s["id"], "", f"{s['id']} ({s['url']}) is not cited by any record.")
 
