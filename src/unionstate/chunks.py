@@ -105,7 +105,7 @@ def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None)
 Part = Chunk | str
 
 #: The columns of the ids of a part: each record's id, file and line (0: none).
-ID_SCHEMA = {"id": pl.String, "file": pl.String, "line": pl.Int64}
+ID_SCHEMA = {"id": pl.String, "file": pl.Categorical, "line": pl.Int64}
 
 
 def _read(part: Part, limits: Limits | None, shown: str | None, sink: Sink) -> RawDataset:

@@ -309,6 +309,7 @@ def validate_chunks(
     again = every.filter(~every["id"].is_first_distinct()).join(first, on="id", suffix="_first")
     for rid, file, line, file1, line1 in again.iter_rows():
         out.add(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
+    del every, again, ids[:]
     if (
         not raw.count
         and not raw.unusable
@@ -320,7 +321,11 @@ def validate_chunks(
     if against is not None:
         index.add_records(against.records)
     out.extend(check_header(raw))
-    out.extend(_shadow_findings(first["id"], against))
+    if against is not None:
+        theirs = pl.Series([r.id for r in against.records], dtype=pl.String)
+        out.extend(
+            _shadow_findings(first.filter(pl.col("id").is_in(theirs.implode()))["id"], against)
+        )
     known = first["id"]
     if against is not None:
         known = pl.concat([known, canonical_frames().ids().cast(pl.String)])

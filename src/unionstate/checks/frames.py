@@ -29,12 +29,14 @@ from unionstate.references import Ref, refs_of
 
 #: Text is held as categories: each distinct text once, a number a cell.
 _STR, _INT, _BOOL = pl.Categorical, pl.Int64, pl.Boolean
+#: Day numbers and positions in a list fit in 32 bits.
+_DAY = _IDX = pl.Int32
 
 
 def _dated(*names: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for n in names:
-        out.update({n: _STR, f"{n}_lo": _INT, f"{n}_hi": _INT})
+        out.update({n: _STR, f"{n}_lo": _DAY, f"{n}_hi": _DAY})
     return out
 
 
@@ -62,8 +64,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "statuses": _INT,
         **_dated("date"),
     },
-    "participants": {"id": _STR, "i": _INT, "actor": _STR, "office": _STR, "attendance": _STR},
-    "statuses": {"id": _STR, "i": _INT, "status": _STR, **_dated("date")},
+    "participants": {"id": _STR, "i": _IDX, "actor": _STR, "office": _STR, "attendance": _STR},
+    "statuses": {"id": _STR, "i": _IDX, "status": _STR, **_dated("date")},
     "statements": {
         "id": _STR,
         "speaker": _STR,
@@ -73,22 +75,22 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     },
     "forecasts": {
         "id": _STR,
-        "i": _INT,
+        "i": _IDX,
         "claim": _STR,
         "status": _STR,
         **_dated("deadline", "outcome"),
     },
     "lifecycle": {
         "id": _STR,
-        "i": _INT,
+        "i": _IDX,
         "stage": _STR,
         **_dated("date"),
     },
     "sources": {"id": _STR, "url": _STR, **_dated("published")},
     # the ids listed in a nested item: field "statuses.sources",
     # "lifecycle.sources", "lifecycle.by" or "forecasts.evidence", item i, place j
-    "lists": {"id": _STR, "field": _STR, "i": _INT, "j": _INT, "value": _STR},
-    "cited": {"id": _STR, "i": _INT, "source": _STR},
+    "lists": {"id": _STR, "field": _STR, "i": _IDX, "j": _IDX, "value": _STR},
+    "cited": {"id": _STR, "i": _IDX, "source": _STR},
     "citations": {"id": _STR, "source": _STR},
     "places": {"id": _STR, "kind": _STR, "parent": _STR},
     "roadmaps": {"id": _STR, "programme": _STR, "number": _INT},
@@ -285,7 +287,7 @@ class Frames:
         parts = list(parts)
         if not parts:
             return Builder().build()
-        return cls({n: pl.concat([p.tables[n] for p in parts], rechunk=True) for n in SCHEMAS})
+        return cls({n: pl.concat([p.tables[n] for p in parts], rechunk=False) for n in SCHEMAS})
 
     def ids(self) -> pl.Series:
         """Every record id."""

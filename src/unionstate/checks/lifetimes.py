@@ -48,7 +48,7 @@ def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     dissolution is fine. Definitely outside → error, possibly → warning.
     """
     lives = frames["lives"].unique("id", keep="first")
-    acts = _acts(frames).join(lives, left_on="actor", right_on="id", suffix="_life")
+    acts = _acts(frames).join(lives.lazy(), left_on="actor", right_on="id", suffix="_life")
     when = (pl.col("lo"), pl.col("hi"))
     early = (
         pl.when(pl.col("begin").is_null() | (pl.col("act") == _END_OF_TENURE))
@@ -60,6 +60,7 @@ def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
         acts.with_columns(early=early, late=late)
         .with_columns(truth=pl.max_horizontal("early", "late"))
         .filter(pl.col("truth") > NO)
+        .collect(engine="streaming")
     )
     for r in bad.iter_rows(named=True):
         kind, definite = r["kind"], r["truth"] == YES
@@ -103,15 +104,15 @@ def _words(r: dict[str, Any]) -> tuple[str, str, str, str]:
     )
 
 
-def _acts(frames: Frames) -> pl.DataFrame:
+def _acts(frames: Frames) -> pl.LazyFrame:
     """What actors did, when: ``id``, ``actor``, ``act`` (what they did: a
     tenure's start or end, an event, a statement as speaker or medium, a
     lifecycle step), the day bounds ``lo``/``hi`` and the date's ``text``,
     and where in the record (``i``, ``j``, ``stage``)."""
     offices = frames["offices"].unique("id", keep="first").select(office="id", org="organization")
-    tenures = frames["tenures"].join(offices, on="office", how="left")
+    tenures = frames["tenures"].lazy().join(offices.lazy(), on="office", how="left")
     (slo, shi), (elo, ehi) = start_span("start"), end_span("end")
-    nothing = {"i": pl.lit(None, pl.Int64), "j": pl.lit(None, pl.Int64)}
+    nothing = {"i": pl.lit(None, pl.Int32), "j": pl.lit(None, pl.Int32)}
     nothing["stage"] = pl.lit(None, pl.Categorical)
     parts = []
     for actor in ("person", "org"):
@@ -119,18 +120,22 @@ def _acts(frames: Frames) -> pl.DataFrame:
         started = who.filter(pl.col("start").is_not_null())
         parts.append(_act(started, actor, _START_OF_TENURE, slo, shi, "start", nothing))
         parts.append(_act(who, actor, _END_OF_TENURE, elo, ehi, "end", nothing))
-    events = frames["events"].filter(
-        ~pl.col("final").is_in(["cancelled", "did_not_take_place"]).fill_null(False)
-        & pl.col("date_lo").is_not_null()
+    events = (
+        frames["events"]
+        .lazy()
+        .filter(
+            ~pl.col("final").is_in(["cancelled", "did_not_take_place"]).fill_null(False)
+            & pl.col("date_lo").is_not_null()
+        )
     )
-    seen = frames["participants"].join(events.select("id", *_DATE), on="id")
+    seen = frames["participants"].lazy().join(events.select("id", *_DATE), on="id")
     parts.append(_act(seen, "actor", _EVENT, *_DAYS, "date", {**nothing, "i": pl.col("i")}))
-    statements = frames["statements"].filter(pl.col("date_lo").is_not_null())
+    statements = frames["statements"].lazy().filter(pl.col("date_lo").is_not_null())
     for field, act in (("speaker", _SPEAKER), ("medium", _MEDIUM)):
         said = statements.filter(pl.col(field).is_not_null())
         parts.append(_act(said, field, act, *_DAYS, "date", nothing))
-    steps = frames["lifecycle"].filter(pl.col("date_lo").is_not_null())
-    signers = frames["lists"].filter(pl.col("field") == "lifecycle.by")
+    steps = frames["lifecycle"].lazy().filter(pl.col("date_lo").is_not_null())
+    signers = frames["lists"].lazy().filter(pl.col("field") == "lifecycle.by")
     where = {"i": pl.col("i"), "j": pl.col("j"), "stage": pl.col("stage")}
     parts.append(_act(steps.join(signers, on=["id", "i"]), "value", _STEP, *_DAYS, "date", where))
     return pl.concat(parts)
@@ -141,14 +146,14 @@ _DAYS = (pl.col("date_lo"), pl.col("date_hi"))
 
 
 def _act(
-    table: pl.DataFrame,
+    table: pl.LazyFrame,
     actor: str,
     act: int,
     lo: pl.Expr,
     hi: pl.Expr,
     text: str,
     where: dict[str, pl.Expr],
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     return table.select(
         "id", actor=actor, act=pl.lit(act, pl.Int8), lo=lo, hi=hi, text=text, **where
     )
