@@ -66,11 +66,13 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
         .unique("id", keep="first", maintain_order=True)
         .filter(pl.col("published_lo").is_not_null())
         .select(source="id", pub="published", pub_lo="published_lo", pub_hi="published_hi")
+        .lazy()
     )
     truth = before(span("pub"), span("fact"))
     facts = _facts(frames).with_row_index("n")
     lists = (
         frames["lists"]
+        .lazy()
         .filter(pl.col("field").is_in(["statuses.sources", "lifecycle.sources"]))
         .select(
             "id",
@@ -82,7 +84,7 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     own = lists.join(facts, left_on=["id", "at"], right_on=["id", "pointer"])
     own = own.join(published, left_on="value", right_on="source")
     own = own.with_columns(truth=truth).filter(pl.col("truth") > NO)
-    for r in own.iter_rows(named=True):
+    for r in own.collect(engine="streaming").iter_rows(named=True):
         yield _report(r, f"{r['at']}/sources/{r['j']}", [(r["value"], r["pub"])], r["truth"])
     backed = (
         facts.join(
@@ -91,31 +93,32 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
             right_on=["id", "at"],
             how="anti",
         )
-        .join(frames["cited"], on="id", maintain_order="left_right")
-        .join(published, on="source", how="left", maintain_order="left")
+        .join(frames["cited"].lazy(), on="id")
+        .join(published, on="source", how="left")
         .with_columns(truth=truth)
-        .group_by("n", maintain_order=True)
-        .agg(
-            pl.exclude("source", "pub", "truth").first(),
-            pl.col("source"),
-            pl.col("pub"),
-            pl.col("truth").min(),
-            unknown=pl.col("pub_lo").is_null().any(),
-        )
+    )
+    judged = (
+        backed.group_by("n")
+        .agg(pl.col("truth").min(), unknown=pl.col("pub_lo").is_null().any())
         .filter(~pl.col("unknown") & (pl.col("truth") > NO))
     )
-    for r in backed.iter_rows(named=True):
-        yield _report(r, "/sources", list(zip(r["source"], r["pub"], strict=True)), r["truth"])
+    rows = backed.drop("truth").join(judged.select("n", "truth"), on="n")
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for r in rows.collect(engine="streaming").sort("n", "i").iter_rows(named=True):
+        groups.setdefault(r["n"], []).append(r)
+    for g in groups.values():
+        yield _report(g[0], "/sources", [(r["source"], r["pub"]) for r in g], g[0]["truth"])
 
 
-def _facts(frames: Frames) -> pl.DataFrame:
+def _facts(frames: Frames) -> pl.LazyFrame:
     """The dated facts a source may report: ``id``, ``pointer``, ``key`` (what),
     ``text`` and the day bounds ``fact_lo``/``fact_hi`` of its date, and the
     fact's own sources (in ``lists``, where it has any)."""
-    events = frames["events"].select("id", "date", "date_lo", "date_hi")
+    events = frames["events"].lazy().select("id", "date", "date_lo", "date_hi")
     own = pl.col("date").is_not_null() & (pl.col("date") != "")
     held = (
         frames["statuses"]
+        .lazy()
         .filter(pl.col("status") == "held")
         .join(events, on="id", suffix="_event")
         .select(
@@ -129,6 +132,7 @@ def _facts(frames: Frames) -> pl.DataFrame:
     )
     steps = (
         frames["lifecycle"]
+        .lazy()
         .filter(pl.col("date").is_not_null())
         .select(
             "id",
@@ -141,6 +145,7 @@ def _facts(frames: Frames) -> pl.DataFrame:
     )
     starts = (
         frames["tenures"]
+        .lazy()
         .filter(pl.col("start").is_not_null())
         .select(
             "id",

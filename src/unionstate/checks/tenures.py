@@ -190,48 +190,49 @@ def holds_office(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     checked only through the participants of the step's event.
     """
     dated = ["date", "date_lo", "date_hi"]
+    office = pl.col("office").is_not_null()
     named = pl.concat(
         [
             frames["participants"]
-            .join(frames["events"].select("id", *dated), on="id")
+            .lazy()
+            .filter(office)
+            .join(frames["events"].lazy().select("id", *dated), on="id")
+            .select("id", "actor", "office", *dated, "i", what=pl.lit("event")),
+            frames["statements"]
+            .lazy()
+            .filter(office)
             .select(
-                "id",
-                "actor",
-                "office",
-                *dated,
-                pointer=pl.format("/participants/{}/office", "i"),
-                what=pl.lit("event"),
-            ),
-            frames["statements"].select(
                 "id",
                 pl.col("speaker").alias("actor"),
                 "office",
                 *dated,
-                pointer=pl.lit("/office"),
+                i=pl.lit(None, pl.Int32),
                 what=pl.lit("statement"),
             ),
         ]
     ).filter(
-        pl.col("office").is_not_null()
-        & pl.col("date_lo").is_not_null()
-        & pl.col("actor").is_in(persons(frames)["id"].implode())
+        pl.col("date_lo").is_not_null() & pl.col("actor").is_in(persons(frames)["id"].implode())
     )
     truth = within(span("date"), pl.col("p_slo"), pl.col("p_shi"), pl.col("p_elo"), pl.col("p_ehi"))
     pairs = (
         named.with_row_index("n")
         .join(
-            _periods(frames),
+            _periods(frames).lazy(),
             left_on=["actor", "office"],
             right_on=["person", "office"],
             how="left",
-            maintain_order="left_right",
         )
         .with_columns(truth=pl.when(pl.col("tenure").is_null()).then(NO).otherwise(truth))
-        .filter(pl.col("truth").max().over("n") < YES)
     )
-    labels = frames.labels(pairs["office"])
+    uncovered = pairs.group_by("n").agg(pl.col("truth").max()).filter(pl.col("truth") < YES)
+    bad = (
+        pairs.join(uncovered.select("n"), on="n", how="semi")
+        .collect(engine="streaming")
+        .sort("n", "first", "tenure", nulls_last=True)
+    )
+    labels = frames.labels(bad["office"])
     groups: dict[int, list[dict[str, Any]]] = {}
-    for row in pairs.iter_rows(named=True):
+    for row in bad.iter_rows(named=True):
         groups.setdefault(row["n"], []).append(row)
     for rows in groups.values():
         yield _holds(rows, labels[rows[0]["office"]])
@@ -295,4 +296,5 @@ def _holds(rows: list[dict[str, Any]], office: str) -> Hit:
             msg = f"{named}, but the tenure {shown['tenure']} ended on {shown['end']}."
         else:
             msg = f"{named}, but the tenure {shown['tenure']} ({span_}) does not cover it."
-    return Hit(r["id"], r["pointer"], msg, not maybe, related=related, dates=dd)
+    pointer = "/office" if r["i"] is None else f"/participants/{r['i']}/office"
+    return Hit(r["id"], pointer, msg, not maybe, related=related, dates=dd)
