@@ -163,6 +163,7 @@ def one_place_at_a_time(frames: Frames, as_of: DateRange | None) -> Iterator[Hit
     )
     events = (
         frames["events"]
+        .lazy()
         .filter(
             pl.col("held")
             & ~pl.col("final").is_in(["cancelled", "did_not_take_place"])
@@ -170,12 +171,13 @@ def one_place_at_a_time(frames: Frames, as_of: DateRange | None) -> Iterator[Hit
             & (pl.col("date_hi") < dates.POS)
             & (pl.col("date_hi") - pl.col("date_lo") < MAX_SPAN_DAYS)
         )
-        .join(cities, on="place")
+        .join(cities.lazy(), on="place")
         .select("id", "date", "city", lo="date_lo", hi="date_hi", attended="attendance")
     )
     present = pl.col("attendance").fill_null(pl.col("attended"))
     seen = (
         frames["participants"]
+        .lazy()
         .join(events, on="id")
         .filter(
             (present.is_null() | (present == "in_person"))
@@ -186,8 +188,8 @@ def one_place_at_a_time(frames: Frames, as_of: DateRange | None) -> Iterator[Hit
     # a is listed before b (by first day, event id, participant) and b's
     # first day falls in a's days: the two may be on one day
     days = seen.with_columns(day=pl.int_ranges("lo", pl.col("hi") + 1)).explode("day")
-    pairs = seen.join(days, left_on=["actor", "lo"], right_on=["actor", "day"], suffix="_a")
-    pairs = pairs.filter(
+    joined = seen.join(days, left_on=["actor", "lo"], right_on=["actor", "day"], suffix="_a")
+    pairs = joined.filter(
         (pl.col("city") != pl.col("city_a"))
         & (pl.col("id") != pl.col("id_a"))
         & (
@@ -200,7 +202,7 @@ def one_place_at_a_time(frames: Frames, as_of: DateRange | None) -> Iterator[Hit
                 )
             )
         )
-    )
+    ).collect(engine="streaming")
     if not pairs.height:
         return
     nested = _part_of(frames)
