@@ -3,11 +3,10 @@
     python benchmarks/bench_phases.py FILE.jsonl [JOBS] [RUNS]
 
 Prints, for each run of ``validate_path(FILE, keep_records=False)`` with every
-rule (standalone, the rules' size limit lifted): pass 1 (ids, names, small
-records), the set-up between the passes (id index sealed, names, the rules
-over the small records; one process), pass 2 (names, schema, references,
-rules over the events and statements), the finish (US109, US112, sorting;
-one process) and the total, in seconds, and the counts found. Generate a
+rule (standalone, the rules' size limit lifted): pass 1 (ids, names), the
+set-up between the passes (duplicates, the tables for pass 2; one process),
+pass 2 (names, schema, references, the records' columns), the rules (one
+process) and the total, in seconds, and the counts found. Generate a
 file with ``benchmarks/generate.py``.
 """
 

@@ -31,8 +31,8 @@ then each step runs in a fresh process:
   --jobs 1``: names, schema and references, streamed;
 * ``CLI --no-rules -j2``: the same on two processes;
 * ``CLI all rules``: ``unionstate validate FILE --standalone --jobs 1``:
-  names, schema, references and every consistency rule, streamed (small
-  records held once, events and statements a shard at a time);
+  names, schema, references and every consistency rule, streamed (each
+  record read twice, only ids, names and the rules' columns held);
 * ``CLI all rules -j2``: the same on two processes (the default here);
 * ``API in memory``: ``validate_path(rules=True, keep_records=True)``, which
   holds every record (run up to 200,000 records only).

@@ -3,6 +3,7 @@ on several processes that reports exactly what one process reports."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -99,7 +100,7 @@ def test_a_chunk_is_read_in_bounded_pieces(tmp_path: Path) -> None:
 
     p = tmp_path / "f.jsonl"
     p.write_bytes(b'{"a": "' + b"x" * 3_000_000 + b'"}\n{"type": "alien"}\n')
-    found = chunks.index_chunk(
+    found = chunks.index_part(
         Chunk(str(p), 0, p.stat().st_size, 1), Limits(max_record_bytes=1_000_000)
     )
     assert [f.code for f in found.raw.findings] == ["US008"]
@@ -148,13 +149,9 @@ def test_a_large_file_is_cut_into_chunks_of_about_8_mib() -> None:
     assert chunks.parts_for(591 * mib, 32) == 128
 
 
-_MAIN = os.getpid()
-_LOG: list[str] = []  # a file each task appends to, set before the workers fork
-
-
-def _slow_here(x: int) -> int:
-    """Slow in this process, fast in a worker."""
-    time.sleep(2.0 if os.getpid() == _MAIN else 0.01)
+def _slow_here(main: int, x: int) -> int:
+    """Slow in process ``main``, fast in a worker."""
+    time.sleep(2.0 if os.getpid() == main else 0.01)
     return os.getpid()
 
 
@@ -163,10 +160,8 @@ def test_run_map_feeds_the_workers_while_this_process_is_busy() -> None:
     process comes back from a task of its own: while this process spends
     2 s on one task, the worker runs the other 11 (before, it ran two, then
     waited)."""
-    global _MAIN
-    _MAIN = os.getpid()
-    out = chunks.run_map(_slow_here, range(12), 2)
-    assert out.count(_MAIN) == 1
+    out = chunks.run_map(functools.partial(_slow_here, os.getpid()), range(12), 2)
+    assert out.count(os.getpid()) == 1
 
 
 class _InlinePool:
@@ -200,10 +195,10 @@ def test_run_map_copes_with_tasks_done_as_soon_as_submitted(
     assert not caplog.records, caplog.records[:1]
 
 
-def _logged_fail(x: int) -> int:
-    with open(_LOG[0], "a") as f:
+def _logged_fail(main: int, log: str, x: int) -> int:
+    with open(log, "a") as f:
         f.write(f"{x}\n")
-    if os.getpid() == _MAIN:
+    if os.getpid() == main:
         raise ValueError("here")
     time.sleep(0.05)
     return x
@@ -212,47 +207,11 @@ def _logged_fail(x: int) -> int:
 def test_run_map_stops_feeding_the_workers_after_an_error(tmp_path: Path) -> None:
     """When a task fails, the workers get no new task: the run ends soon,
     not after every remaining task."""
-    global _MAIN
-    _MAIN = os.getpid()
-    _LOG[:] = [str(tmp_path / "log")]
+    fail = functools.partial(_logged_fail, os.getpid(), str(tmp_path / "log"))
     with pytest.raises(ValueError, match="here"):
-        chunks.run_map(_logged_fail, range(200), 2)
+        chunks.run_map(fail, range(200), 2)
     ran = (tmp_path / "log").read_text().split()
     assert len(ran) < 20
-
-
-def test_small_records_share_their_short_strings() -> None:
-    from unionstate.converter import structure_valid
-    from unionstate.io.read import RawRecord
-
-    long = "https://example.org/" + "x" * 80
-
-    def raw() -> dict[str, object]:
-        # built from parts so that equal strings are distinct objects
-        return {
-            "type": "source",
-            "id": "".join(["source/", "a"]),
-            "url": "".join([long, ""]),
-            "title": "".join(["T", "itle"]),
-            "publisher": "".join(["Bel", "TA"]),
-            "published": "".join(["2021-", "04-16"]),
-            "language": "".join(["r", "u"]),
-        }
-
-    a = chunks.settle(RawRecord(raw(), "f", 1))
-    b = chunks.settle(RawRecord(raw(), "f", 2))
-    assert a == b
-    assert a.id is b.id
-    assert a.publisher is b.publisher
-    assert a.published is b.published
-    assert a.url is not b.url, "long strings are left as they are"  # type: ignore[union-attr]
-    # a structured record (as pickled from a worker) is shared in place
-    c = structure_valid(raw())
-    before = c
-    assert chunks.share_record_strings(c) is before
-    assert c == a
-    assert c.id is a.id
-    assert c.publisher is a.publisher
 
 
 def test_a_chunked_run_shows_each_stage_at_once(tmp_path: Path) -> None:
@@ -282,28 +241,3 @@ def _pipe_size(pool: Any) -> int:
     import fcntl
 
     return int(fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ))
-
-
-def test_the_pipe_of_the_workers_results_holds_a_whole_result() -> None:
-    """A worker writes a result of up to 1 MiB (pass 1 over a chunk of events
-    sends about 0.5) without waiting for this process to read it (D34)."""
-    fcntl = pytest.importorskip("fcntl")
-    if not hasattr(fcntl, "F_GETPIPE_SZ"):
-        pytest.skip("pipe sizes are Linux's")
-    if int(Path("/proc/sys/fs/pipe-max-size").read_text()) < chunks.RESULTS_PIPE_BYTES:
-        pytest.skip("this system allows smaller pipes")
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    with ProcessPoolExecutor(1, mp_context=get_context("fork")) as pool:
-        before = _pipe_size(pool)
-        chunks._widen_results_pipe(pool)
-        assert _pipe_size(pool) == chunks.RESULTS_PIPE_BYTES > before
-        assert pool.submit(bytes, 900_000).result() == bytes(900_000)
-
-
-def test_run_map_widens_the_results_pipe_of_its_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    widened: list[object] = []
-    monkeypatch.setattr(chunks, "_widen_results_pipe", widened.append)
-    assert chunks.run_map(_square_where, range(6), 2)[5][0] == 25
-    assert len(widened) == 1

@@ -64,8 +64,8 @@ def test_process_pool_and_dask_agree(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 @pytest.mark.parametrize("scheduler", ["sync", "processes"])
 def test_dask_runs_the_rules_too(tmp_path: Path, scheduler: str) -> None:
-    """With ``rules``, the small records go to every task with the tables
-    and each chunk's part of the rules comes back to be merged."""
+    """With ``rules``, each task's records come back as columns and the
+    rules run once over all of them."""
     gen = load_generator()
     records, planted = gen.generate(1500, seed=31, error_rate=0.02, kinds=("rules",))
     path = tmp_path / "d.jsonl"

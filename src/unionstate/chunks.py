@@ -1,46 +1,44 @@
-"""The per-record stages as pure functions over chunks of JSON Lines, so they
+r"""The per-record stages as pure functions over parts of the input, so they
 run on every core (``unionstate validate --jobs N``) or on a cluster.
 
-A large JSON Lines file is split at line boundaries into :class:`Chunk`s.
-Validation then takes two passes, each a map over chunks:
+A large JSON Lines file is split at line boundaries into :class:`Chunk`\s;
+any other input (a JSON document, a data directory, a file that cannot be
+split) is one part, its path. Validation then takes two passes, each a map
+over the parts:
 
-1. :func:`index_chunk`: parse each line, keep the id, line and names of each
-   record, and the reading findings (bad JSON, encodings, duplicate keys,
+1. :func:`index_part`: parse each record, keep its id, file and line and its
+   names, and the reading findings (bad JSON, encodings, duplicate keys,
    oversized lines);
-2. after the indexes are merged into small :class:`Tables` (every id, the
-   canonical ids, the name index), :func:`check_chunk`: parse again, resolve
-   names, check the schema and the references.
+2. once the ids and names of all parts are merged into :class:`Tables`,
+   :func:`check_part`: parse again, resolve names, check the schema and the
+   references, and turn the valid records into the columns the consistency
+   rules read (:mod:`unionstate.checks.frames`).
 
-Both functions read only their chunk and their arguments and return plain
+Both functions read only their part and their arguments and return plain
 values, so the same code runs in a process pool here and, for instance, as
-Dask tasks over a partitioned dataset with the tables broadcast
-(docs/performance.md). The result is the same as a single-process run,
-finding for finding (tested).
+Dask tasks with the tables broadcast (docs/performance.md).
 """
 
 from __future__ import annotations
 
 import os
-import sys
 import threading
-from array import array
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import attrs
+import polars as pl
 
-from unionstate.checks._context import BULK_TYPES
-from unionstate.checks.sharded import Partial, ShardBuffer, ShardedCheck
-from unionstate.converter import structure_valid
-from unionstate.io.read import Limits, RawDataset, RawRecord, read_jsonl_chunk
-from unionstate.model import RECORD_TYPES, Record
+from unionstate.checks.frames import Builder, Frames
+from unionstate.io.read import Limits, RawDataset, RawRecord, Sink, read, read_jsonl_chunk
+from unionstate.model import RECORD_TYPES
 from unionstate.references import Ref, refs_of
-from unionstate.report import Finding, Severity
-from unionstate.resolve import NameIndex, has_names, resolve_record
-from unionstate.validate import check_record, reference_findings
+from unionstate.report import UNRESOLVED_REF, Finding, Severity, finding
+from unionstate.resolve import NameIndex, resolve_record
+from unionstate.validate import check_record
 
 _MiB = 1 << 20
 
@@ -104,188 +102,133 @@ def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None)
     return [Chunk(str(p), a, b, n) for a, b, n in zip(cuts, cuts[1:], firsts, strict=False)]
 
 
+Part = Chunk | str
+
+#: The columns of the ids of a part: each record's id, file and line (0: none).
+ID_SCHEMA = {"id": pl.String, "file": pl.Categorical, "line": pl.Int64}
+
+
+def _read(part: Part, limits: Limits | None, shown: str | None, sink: Sink) -> RawDataset:
+    if isinstance(part, Chunk):
+        return read_jsonl_chunk(
+            part.path, part.start, part.end, part.first_line, limits, sink, shown
+        )
+    return read(part, limits, sink=sink)
+
+
 @attrs.frozen
 class Index:
-    """What pass 1 keeps of one chunk."""
+    """What pass 1 keeps of one part."""
 
-    ids: list[str]  # the ids, in order
-    lines: array[int]  # the line of each id (0: none); the file is the chunk's
-    hot: list[str]  # the ids of the records that are not events or statements
+    ids: pl.DataFrame  # id, file, line of each record that has an id, in order
     names: list[RawRecord]  # type, id and names of records that have names
-    raw: RawDataset  # header, count and reading findings (no records)
-    #: With ``small=True``: the records that are not events or statements,
-    #: which the consistency rules hold whole (see :func:`settle`).
-    small: list[RawRecord | Record] = attrs.field(factory=list)
+    raw: RawDataset  # header, count, files and reading findings (no records)
 
 
-def index_chunk(
-    chunk: Chunk, limits: Limits | None = None, shown: str | None = None, small: bool = False
-) -> Index:
-    """Pass 1 over one chunk: ids, names and the reading findings (and the
-    small records, with ``small``)."""
-    ids: list[str] = []
-    lines = array("q")
-    hot: list[str] = []
+def index_part(part: Part, limits: Limits | None = None, shown: str | None = None) -> Index:
+    """Pass 1 over one part: ids, names and the reading findings."""
+    ids: list[tuple[str, str, int]] = []
     names: list[RawRecord] = []
-    kept: list[RawRecord | Record] = []
 
     def keep(rec: RawRecord) -> None:
-        is_small = rec.data.get("type") not in BULK_TYPES
-        if small and is_small:
-            kept.append(settle(rec))  # first: its id is then the shared copy
         rid = rec.data.get("id")
         if isinstance(rid, str):
-            ids.append(rid)
-            lines.append(rec.line or 0)
-            if is_small:
-                hot.append(rid)
+            ids.append((rid, rec.file, rec.line or 0))
         if isinstance(rec.data.get("names"), list):
             slim = {k: rec.data.get(k) for k in ("type", "id", "names")}
             names.append(RawRecord(slim, rec.file, rec.line))
 
-    raw = read_jsonl_chunk(
-        chunk.path, chunk.start, chunk.end, chunk.first_line, limits, keep, shown
-    )
-    return Index(ids, lines, hot, names, raw, kept)
-
-
-def settle(rec: RawRecord) -> RawRecord | Record:
-    """A small record for the rules, structured now when it can be (its
-    references are all ids, so no name needs resolving, and it passes the
-    schema), so that its raw form is not held as well; else as it is, to be
-    resolved and checked once the names are known."""
-    t = rec.data.get("type")
-    if not isinstance(t, str) or t not in RECORD_TYPES:
-        return rec
-    share_strings(rec.data)
-    if has_names(refs_of(t, rec.data)) or check_record(rec):
-        return rec
-    return structure_valid(rec.data)
-
-
-#: Strings up to this length in the small records are shared (interned).
-SHARED_MAX = 64
-
-
-def share_strings(value: Any) -> Any:
-    """``value`` (JSON) with every string of up to :data:`SHARED_MAX`
-    characters replaced, in place, by one shared copy (``sys.intern``).
-    The small records, held to the end of a run, repeat the same ids,
-    dates and codes many times: this holds each once (-37% of their memory
-    on 150,000 of them)."""
-    if type(value) is str:
-        return _share(value)
-    if isinstance(value, dict):
-        items: Iterable[tuple[Any, Any]] = value.items()
-    elif isinstance(value, list):
-        items = enumerate(value)
-    else:
-        return value
-    for k, v in items:  # values replaced in place; no key is added or removed
-        if type(v) is str:
-            value[k] = _share(v)
-        elif isinstance(v, (dict, list)):
-            share_strings(v)
-    return value
-
-
-def _share(s: str) -> str:
-    return sys.intern(s) if len(s) <= SHARED_MAX else s
-
-
-def share_record_strings(obj: Any) -> Any:
-    """:func:`share_strings` for a structured record (in place, before it is
-    used: a record that came from another process by pickle holds its own
-    copies)."""
-    cls = type(obj)
-    for name in _slots(cls):
-        v = getattr(obj, name)
-        t = type(v)
-        if t is str:
-            object.__setattr__(obj, name, _share(v))
-        elif t is tuple:
-            if v:
-                object.__setattr__(obj, name, tuple([_share_item(x) for x in v]))
-        elif attrs.has(t):
-            share_record_strings(v)
-        elif t is dict and v:
-            share_strings(v)
-    return obj
-
-
-def _share_item(x: Any) -> Any:
-    if type(x) is str:
-        return _share(x)
-    return share_record_strings(x) if attrs.has(type(x)) else x
-
-
-def _slots(cls: type[Any]) -> tuple[str, ...]:
-    names = _SLOTS.get(cls)
-    if names is None:
-        names = _SLOTS[cls] = tuple(f.name for f in attrs.fields(cls))
-    return names
-
-
-_SLOTS: dict[type[Any], tuple[str, ...]] = {}
+    raw = _read(part, limits, shown, keep)
+    return Index(pl.DataFrame(ids, schema=ID_SCHEMA, orient="row"), names, raw)
 
 
 @attrs.frozen
 class Tables:
-    """The small tables every chunk of pass 2 needs: the dataset's ids, the
-    canonical ids, the name index and, when the rules run, the check that
-    holds the small records."""
+    """What every part of pass 2 needs: the ids that references may name (the
+    dataset's and the canonical ones, sorted) and the name index."""
 
-    ids: Container[str]
-    known: Container[str]
+    known: pl.Series
     names: NameIndex
-    rules: ShardedCheck | None = None
 
 
 @attrs.frozen
 class Checked:
-    """What pass 2 found in one chunk: the findings of names, schema and
-    references, and what the rules found in its events and statements
-    (``None`` without rules, or when the chunk holds an error, after which
-    the rules do not run)."""
+    """What pass 2 found in one part: the findings of names, schema and
+    references, and the columns of its records for the rules (``None``
+    without rules, or when the part holds an error, after which the rules do
+    not run)."""
 
     findings: list[Finding]
-    rules: Partial | None = None
+    frames: Frames | None = None
 
 
-def check_one(
-    rec: RawRecord, names: NameIndex, is_known: Callable[[str], bool]
-) -> tuple[list[Finding], list[Ref]]:
-    """Pass 2 for one record: names resolved (in place), schema and
-    references checked. Its findings, and its references (ids once resolved),
-    found once for all of these."""
-    t = rec.data.get("type")
-    refs = refs_of(t, rec.data) if isinstance(t, str) and t in RECORD_TYPES else []
-    found = resolve_record(rec, names, refs)
-    found += check_record(rec)
-    found += reference_findings(rec, is_known, refs)
-    return found, refs
-
-
-def check_chunk(
-    chunk: Chunk, tables: Tables, limits: Limits | None = None, shown: str | None = None
+def check_part(
+    part: Part,
+    tables: Tables,
+    limits: Limits | None = None,
+    shown: str | None = None,
+    rules: bool = False,
 ) -> Checked:
-    """Pass 2 over one chunk: names resolved, schema and references checked,
-    and the rules run over its events and statements."""
+    """Pass 2 over one part: names resolved, schema and references checked,
+    and (with ``rules``) the columns of its records built."""
     out: list[Finding] = []
-    ids, known = tables.ids, tables.known
-    buffer = ShardBuffer(None if tables.rules is None else tables.rules.branch())
-
-    def is_known(i: str) -> bool:
-        return i in ids or i in known
+    refs: list[tuple[RawRecord, Ref]] = []  # checked a batch at a time
+    rows = Builder() if rules else None
 
     def check(rec: RawRecord) -> None:
-        found, refs = check_one(rec, tables.names, is_known)
-        out.extend(found)
-        buffer.offer(rec.data, refs, failed=any(f.severity is Severity.ERROR for f in found))
+        t = rec.data.get("type")
+        found: list[Finding] = []
+        mine: list[Ref] | None = None
+        if isinstance(t, str) and t in RECORD_TYPES:
+            mine = refs_of(t, rec.data)
+            found = resolve_record(rec, tables.names, mine)
+            named = {f.pointer for f in found if f.code in ("US031", "US032")}
+            refs.extend((rec, r) for r in mine if r[0] not in named)
+            if len(refs) > 20_000:
+                out.extend(_unresolved(refs, tables.known))
+        found += check_record(rec)
+        out.extend(f for f in found if not (f.code == "US010" and _names_at(found, f)))
+        if rows is not None:
+            rows.add(rec.data, mine)
 
-    read_jsonl_chunk(chunk.path, chunk.start, chunk.end, chunk.first_line, limits, check, shown)
-    buffer.flush()
-    return Checked(out, None if buffer.check is None else buffer.check.take())
+    _read(part, limits, shown, check)
+    out.extend(_unresolved(refs, tables.known))
+    failed = any(f.severity is Severity.ERROR for f in out)
+    return Checked(out, None if rows is None or failed else rows.build())
+
+
+def _names_at(found: list[Finding], f: Finding) -> bool:
+    """A name that could not be resolved is reported once (US031/US032), not
+    again as a malformed id."""
+    return any(g.code in ("US031", "US032") and g.pointer == f.pointer for g in found)
+
+
+def _unresolved(refs: list[tuple[RawRecord, Ref]], known: pl.Series) -> list[Finding]:
+    """US021 for the references that name no known id (``known``: sorted),
+    in order; ``refs`` is emptied."""
+    values = pl.Series([ref for _, (_, ref, _) in refs], dtype=pl.String)
+    if known.len():
+        at = known.search_sorted(values).clip(upper_bound=known.len() - 1)
+        found = (known.gather(at) == values).to_list()
+    else:
+        found = [False] * len(refs)
+    out = []
+    for (rec, (ptr, ref, targets)), ok in zip(refs, found, strict=True):
+        if not ok:
+            rid = rec.data.get("id")
+            out.append(
+                finding(
+                    UNRESOLVED_REF,
+                    f"{ref!r} names no {' or '.join(targets)} record in the dataset.",
+                    file=rec.file,
+                    line=rec.line,
+                    record_id=rid if isinstance(rid, str) else None,
+                    pointer=ptr,
+                    related=(ref,),
+                )
+            )
+    refs.clear()
+    return out
 
 
 # -- running on every core ------------------------------------------------------
@@ -298,12 +241,12 @@ def _init(tables: Tables | None) -> None:
     _TABLES = tables
 
 
-Task = tuple[Chunk, Limits | None, str | None, bool]
+Task = tuple[Part, Limits | None, str | None, bool]
 
 
 def index_task(task: Task, tables: Tables | None = None) -> Index:
-    """Pass 1 of one task (chunk, limits, file name shown, keep the small records)."""
-    return index_chunk(*task)
+    """Pass 1 of one task (part, limits, file name shown, with rules)."""
+    return index_part(task[0], task[1], task[2])
 
 
 def check_task(task: Task, tables: Tables | None = None) -> Checked:
@@ -311,7 +254,7 @@ def check_task(task: Task, tables: Tables | None = None) -> Checked:
     worker process by the pool's initializer)."""
     tables = tables if tables is not None else _TABLES
     assert tables is not None
-    return check_chunk(task[0], tables, task[1], task[2])
+    return check_part(task[0], tables, task[1], task[2], task[3])
 
 
 def process_mapper(jobs: int) -> Callable[..., list[Any]]:
@@ -345,9 +288,11 @@ def run_map(
     done: Callable[[int, Any], None] | None = None,
 ) -> list[Any]:
     """``[func(x) for x in items]``, in order, on ``jobs`` processes: this
-    one and ``jobs - 1`` workers forked from it (so the tables are shared,
-    not copied, and no process sits idle waiting). ``done(n, result)`` is
-    called in order, in this thread, as results arrive."""
+    one and ``jobs - 1`` workers, each given the tables once (no process
+    sits idle waiting). The workers start from a fresh process, not a fork
+    of this one: a fork would copy polars' thread pool with its locks held.
+    ``done(n, result)`` is called in order, in this thread, as results
+    arrive."""
     work = list(items)
     results: list[Any] = [None] * len(work)
     delivered = 0
@@ -367,11 +312,10 @@ def run_map(
                 if done is not None:
                     done(k + 1, results[k])
             return results
-        ctx = get_context("fork") if "fork" in _methods() else get_context()
+        ctx = get_context("forkserver" if "forkserver" in _methods() else "spawn")
         with ProcessPoolExecutor(
             jobs - 1, mp_context=ctx, initializer=_init, initargs=(tables,)
         ) as pool:
-            _widen_results_pipe(pool)
             futures: dict[int, Future[Any]] = {}
             lock = threading.Lock()
             stop = threading.Event()  # on an error: no more items for the workers
@@ -444,27 +388,6 @@ def run_map(
             return results
     finally:
         _init(None)
-
-
-#: The size asked for the pipe that brings the workers' results back, the
-#: most an unprivileged process may ask on Linux by default. A result of
-#: pass 1 over a chunk of events is about 0.5 MiB.
-RESULTS_PIPE_BYTES = 1 << 20
-
-
-def _widen_results_pipe(pool: ProcessPoolExecutor) -> None:
-    """Let a worker write a whole result and go on to its next chunk (D34).
-    With the default 64 KiB pipe it waits, its result half sent, until this
-    process reads the rest, and each read waits for this process's busy main
-    thread to let go of the GIL. Where that cannot be done (not Linux, a pool
-    without this queue, a lower limit), the pipe stays as it is."""
-    try:
-        import fcntl
-
-        reader = pool._result_queue._reader  # type: ignore[attr-defined]
-        fcntl.fcntl(reader.fileno(), fcntl.F_SETPIPE_SZ, RESULTS_PIPE_BYTES)
-    except (AttributeError, ImportError, OSError):
-        pass
 
 
 def _methods() -> list[str]:

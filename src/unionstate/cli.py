@@ -149,8 +149,8 @@ def _parser() -> argparse.ArgumentParser:
         type=int,
         default=0,
         metavar="N",
-        help="processes for a JSON Lines file: the per-record stages and the rules "
-        "over events and statements run on each (default: every core)",
+        help="processes for a JSON Lines file: the per-record stages run on each, "
+        "the rules once over all records (default: every core)",
     )
     _limit_options(v)
 

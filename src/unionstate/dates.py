@@ -48,6 +48,8 @@ _MIN_ORD = 1  # 0001-01-01
 _MAX_ORD = datetime.date.max.toordinal()  # 9999-12-31
 _NEG = _MIN_ORD - 1  # stands for "unbounded below" in comparisons
 _POS = _MAX_ORD + 1  # stands for "unbounded above" in comparisons
+#: Day numbers below and above every day: an open or unknown side of a range.
+NEG, POS = _NEG, _POS
 _DIGITS = "0123456789"
 _QUALIFIERS = "?~%"
 _PAD_UNITS = {"": 0, "?": 1, "~": 1, "%": 2}

@@ -14,35 +14,30 @@ third-party meeting is checked against our tenures. Only findings that
 concern the third party's records are reported. Validating the canonical
 data itself is always standalone.
 
-**Streaming.** With ``keep_records=False`` (the CLI), :func:`validate_path`
-reads the input twice: ids, names and the small records (all but events and
-statements) first; then names resolved, schema and references, with the
-events and statements handed to the rules a shard at a time
-(:mod:`unionstate.checks.sharded`). It keeps only the indexes, the small
-records, what the cross-shard rules need and at most ``max_findings``
-findings of each code. Without rules only the indexes are kept.
+**One road, whatever the size.** With ``keep_records=False`` (the CLI),
+:func:`validate_path` reads the input twice, a part at a time (a JSON Lines
+file in chunks on ``jobs`` processes, anything else whole; see
+:mod:`unionstate.chunks`): ids and names first; then names resolved, schema
+and references checked, and the records turned into the columns the rules
+read. The rules then run once, over the columns of all parts (and of the
+canonical data). With ``keep_records=True`` the records are read once and
+kept; the rules run the same way over their columns.
 """
 
 from __future__ import annotations
 
 import functools
-import gc
 import os
-import sys
 from collections import Counter
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from unionstate.checks._context import BULK, BULK_TYPES
-from unionstate.checks.sharded import ShardBuffer, ShardedCheck
-from unionstate.converter import structure_valid
-from unionstate.dataset import Dataset, data_dir, from_raw, load
-from unionstate.idindex import IdIndex
+from unionstate.converter import unstructure
+from unionstate.dataset import Dataset, data_dir, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read, usable_path
-from unionstate.model import DatasetInfo, Record
 from unionstate.report import (
     BAD_HEADER,
     EMPTY_INPUT,
@@ -55,12 +50,10 @@ from unionstate.report import (
     finding,
 )
 from unionstate.resolve import NAME_AMBIGUOUS, NAME_UNKNOWN, SHADOWED, NameIndex, resolve_record
-from unionstate.validate import (
-    check_header,
-    check_record,
-    duplicate_id,
-    validate_raw,
-)
+from unionstate.validate import check_header, duplicate_id, validate_raw
+
+if TYPE_CHECKING:  # the rules and polars are imported when first used
+    from unionstate.checks import Frames
 
 #: Called as ``progress(stage, records_done)`` while a long run goes on.
 Progress = Callable[[str, int], None]
@@ -83,7 +76,15 @@ def canonical() -> Dataset:
     return load()
 
 
-def _is_canonical(path: str | os.PathLike[str], raw_header: dict[str, object] | None) -> bool:
+@functools.cache
+def canonical_frames() -> Frames:
+    """The columns of the canonical dataset, built once per process."""
+    from unionstate.checks import Frames
+
+    return Frames.of(unstructure(r) for r in canonical().records)
+
+
+def _is_canonical(path: str | os.PathLike[str], raw_header: Mapping[str, object] | None) -> bool:
     try:
         if Path(path).resolve() == data_dir().resolve():
             return True
@@ -92,15 +93,11 @@ def _is_canonical(path: str | os.PathLike[str], raw_header: dict[str, object] | 
     return bool(raw_header and raw_header.get("name") == "unionstate")
 
 
-@attrs.frozen
-class _Context:
-    """The canonical data a third-party dataset is checked against (or none)."""
-
-    data: Dataset | None
-
-    @property
-    def ids(self) -> frozenset[str]:
-        return frozenset(r.id for r in self.data.records) if self.data else frozenset()
+def _against(
+    path: str | os.PathLike[str], header: Mapping[str, object] | None, standalone: bool
+) -> Dataset | None:
+    """The canonical data a dataset is checked against, or none."""
+    return None if standalone or _is_canonical(path, header) else canonical()
 
 
 def _drop_shadowed_schema(findings: list[Finding]) -> list[Finding]:
@@ -118,6 +115,47 @@ def _drop_shadowed_schema(findings: list[Finding]) -> list[Finding]:
     ]
 
 
+@attrs.frozen
+class RuleOptions:
+    """What the consistency rules are asked to do: the as-of day and the
+    rules selected and ignored (codes, code prefixes or names)."""
+
+    as_of: str | None = None
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+
+
+def _rules(
+    frames: Frames,
+    header: Mapping[str, Any] | None,
+    against: Dataset | None,
+    options: RuleOptions,
+    where: Callable[[Iterable[str]], Mapping[str, tuple[str, int | None]]],
+) -> list[Finding]:
+    """The rule findings of a dataset's columns (checked together with
+    ``against``, the canonical data, when given), located by file and line
+    (``where``: the locations of those of these ids that are the dataset's);
+    those about canonical records only are left out."""
+    from unionstate.checks import Frames, as_of_day, run, select_rules
+
+    as_of = options.as_of
+    if as_of is None:
+        as_of = (header or {}).get("as_of")
+    if against is not None:
+        frames = Frames.concat([frames, canonical_frames().without(frames.ids())])
+        if as_of is None:
+            as_of = against.info.as_of
+    found = run(frames, as_of_day(as_of), select_rules(options.select, options.ignore))
+    at = where({i for f in found for i in (f.record_id, *f.related) if i})
+    out = []
+    for f in found:
+        if f.record_id not in at and not any(r in at for r in f.related):
+            continue  # about canonical records only: not the user's concern
+        file, line = at.get(f.record_id or "", (None, None))
+        out.append(attrs.evolve(f, file=file, line=line))
+    return out
+
+
 def run_rules(
     raw: RawDataset,
     prior: list[Finding],
@@ -129,30 +167,30 @@ def run_rules(
 ) -> list[Finding]:
     """Consistency findings of a raw dataset held in memory (checked together
     with ``against``, the canonical data, when given), located by file and
-    line. (Large files stream instead: see :func:`validate_path`.)
+    line.
 
     Raises ``ValueError`` for a ``select``/``ignore`` pattern that names no rule.
     """
-    from unionstate.checks import check, select_rules
+    from unionstate.checks import Frames, select_rules
 
-    select_rules(select, ignore)  # validate the patterns before anything else
+    options = RuleOptions(as_of, tuple(select), tuple(ignore))
+    select_rules(options.select, options.ignore)  # the patterns checked first
     errors = sum(1 for f in prior if f.severity is Severity.ERROR)
     if raw.unusable or errors:
         return [_rules_skipped(errors)]
-    where = {str(r.data.get("id")): (r.file, r.line) for r in raw.records}
-    theirs = from_raw(raw)
-    dataset = theirs
-    if against is not None:
-        own = {r.id for r in theirs.records}
-        merged = (*theirs.records, *(r for r in against.records if r.id not in own))
-        dataset = Dataset(theirs.info, merged)
-        if as_of is None and theirs.info.as_of is None:
-            as_of = against.info.as_of
-    return list(_locate(check(dataset, as_of=as_of, select=select, ignore=ignore), where.get))
+    where: dict[str, tuple[str, int | None]] = {}
+    for r in raw.records:
+        where.setdefault(str(r.data.get("id")), (r.file, r.line))
+    frames = Frames.of(r.data for r in raw.records)
+
+    def located(ids: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+        return {i: where[i] for i in ids if i in where}
+
+    return _rules(frames, raw.header, against, options, located)
 
 
 class _Capped:
-    """Findings in stream order, at most ``limit`` of each code kept."""
+    """Findings in arrival order, at most ``limit`` of each code kept."""
 
     def __init__(self, limit: int | None) -> None:
         self.limit = limit
@@ -175,8 +213,11 @@ class _Capped:
             self.add(f)
 
 
-def _shadow_findings(ids: Container[str], ctx: _Context) -> list[Finding]:
-    shadowed = sorted(i for i in ctx.ids if i in ids)
+def _shadow_findings(ids: Iterable[str], against: Dataset | None) -> list[Finding]:
+    if against is None:
+        return []
+    mine = set(ids)
+    shadowed = sorted(r.id for r in against.records if r.id in mine)
     if not shadowed:
         return []
     shown = ", ".join(shadowed[:5]) + (" ..." if len(shadowed) > 5 else "")
@@ -190,143 +231,6 @@ def _shadow_findings(ids: Container[str], ctx: _Context) -> list[Finding]:
     ]
 
 
-@attrs.frozen
-class RuleOptions:
-    """What the consistency rules are asked to do in a streamed run (see
-    :func:`validate_chunks`): the as-of day and the rules selected and
-    ignored (codes, code prefixes or names)."""
-
-    as_of: str | None = None
-    select: tuple[str, ...] = ()
-    ignore: tuple[str, ...] = ()
-
-
-_F = TypeVar("_F", bound=Callable[..., Any])
-
-
-def _long_lived(func: _F) -> _F:
-    """Garbage collection for a long run: while ``func`` runs, the cyclic
-    collector runs less often, and ``gc.freeze()`` calls inside it move what
-    is alive so far (the id index, the small records) out of its reach, so
-    that it stops walking a million objects that live to the end (-15% time
-    on 200k records) and forked workers do not copy them by touching them.
-    All is undone on return."""
-
-    @functools.wraps(func)
-    def run(*args: Any, **kwargs: Any) -> Any:
-        threshold = gc.get_threshold()
-        gc.set_threshold(50_000, *threshold[1:])
-        try:
-            return func(*args, **kwargs)
-        finally:
-            gc.unfreeze()
-            gc.set_threshold(*threshold)
-
-    return cast(_F, run)
-
-
-@_long_lived
-def _stream(
-    path: str | os.PathLike[str],
-    limits: Limits | None,
-    max_findings: int | None,
-    standalone: bool,
-    progress: Progress,
-    rules: RuleOptions | None = None,
-) -> tuple[RawDataset, Report]:
-    """Validate in two streamed passes; with ``rules``, run the consistency
-    rules too, holding only the small records (see
-    :class:`unionstate.checks.sharded.ShardBuffer`)."""
-    from unionstate.chunks import check_one, settle
-
-    out = _Capped(max_findings)
-    files: list[str] = []
-    ids = IdIndex()  # id -> file number << 40 | line (0: none)
-    index = NameIndex()  # the names, added as the records are read
-    small: list[RawRecord | Record] = []  # with rules: records not events or statements
-
-    def first_pass(rec: RawRecord) -> None:
-        if len(ids) % 10_000 == 0:
-            progress("indexing", len(ids))
-        is_small = rec.data.get("type") not in BULK_TYPES
-        if rules is not None and is_small:
-            small.append(settle(rec))  # first: its id is then the shared copy
-        rid = rec.data.get("id")
-        if isinstance(rid, str):
-            if not files or files[-1] != rec.file:
-                files.append(rec.file)
-            ids.add(rid, (len(files) - 1) << 40 | (rec.line or 0))
-            if is_small:
-                ids.hot.add(rid)
-        index.add((rec,))
-
-    def at(code: int) -> tuple[str, int | None]:
-        return files[code >> 40], (code & (1 << 40) - 1) or None
-
-    raw = read(path, limits, sink=first_pass)
-    for dup in ids.seal():
-        file, line = at(dup.where)
-        out.add(duplicate_id(RawRecord({"id": dup.id}, file, line), at(dup.first)))
-    ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
-    if ctx.data is not None:
-        index.add_records(ctx.data.records)
-    known = ctx.ids
-
-    out.extend(raw.findings)
-    out.extend(check_header(raw))
-    out.extend(_shadow_findings(ids, ctx))
-    sharded = ShardBuffer(None)
-    if rules is not None and not raw.unusable and not out.errors:
-        sharded = ShardBuffer(_small_records(small, index, raw, ids, ctx, rules))
-    small.clear()
-    gc.freeze()  # the indexes and the small records live to the end
-
-    done = [0]
-
-    def is_known(i: str) -> bool:
-        return i in ids or i in known
-
-    def second_pass(rec: RawRecord) -> None:
-        done[0] += 1
-        if done[0] % 10_000 == 0:
-            progress("checking", done[0])
-        found, refs = check_one(rec, index, is_known)
-        out.extend(_drop_shadowed_schema(found))
-        sharded.offer(rec.data, refs, failed=out.errors > 0)
-
-    if not raw.unusable:
-        read(path, limits, sink=second_pass)
-    if rules is not None:
-        progress("rules", raw.count)
-        if sharded.check is not None:
-            sharded.flush()
-
-            def where(rid: str) -> tuple[str, int | None] | None:
-                code = ids.get(rid)
-                return None if code is None else at(code)
-
-            out.extend(_locate(sharded.check.finish(), where))
-        else:
-            out.add(_rules_skipped(out.errors))
-    kept = tuple(sorted(out.kept, key=_sort_key))
-    report = Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
-    return raw, report
-
-
-def _locate(
-    findings: Iterable[Finding], where: Callable[[str], tuple[str, int | None] | None]
-) -> Iterator[Finding]:
-    """Rule findings with the file and line of their record (``where(id)``,
-    None for an id not in the dataset); those about canonical records only
-    (no record of the dataset's involved) are left out."""
-    for f in findings:
-        at = where(f.record_id) if f.record_id is not None else None
-        if at is None and not any(where(r) is not None for r in f.related):
-            continue  # about canonical records only: not the user's concern
-        file, line = at if at is not None else (None, None)
-        yield attrs.evolve(f, file=file, line=line)
-
-
 def _rules_skipped(errors: int) -> Finding:
     why = f"{errors} error(s)" if errors else "unreadable input"
     return finding(
@@ -334,60 +238,14 @@ def _rules_skipped(errors: int) -> Finding:
     )
 
 
-def _small_records(
-    small: list[RawRecord | Record],
-    index: NameIndex,
-    raw: RawDataset,
-    ids: Container[str],
-    ctx: _Context,
-    rules: RuleOptions,
-) -> ShardedCheck | None:
-    """The rules over the small records of the first pass (names resolved,
-    structured) and the canonical data's records that the dataset does not
-    shadow, the canonical events and statements given as a first shard; None
-    when one of the small records fails the schema (pass 2 reports it)."""
-    base: list[Record] = []
-    for k, rec in enumerate(small):
-        if isinstance(rec, RawRecord):
-            resolve_record(rec, index)
-            if check_record(rec):
-                return None
-            rec = structure_valid(rec.data)
-        base.append(rec)
-        small[k] = rec  # the raw form is freed as we go
-    small.clear()
-    header = {k: v for k, v in (raw.header or {}).items() if k != "type"}
-    info = DatasetInfo(**header) if header else DatasetInfo(name="unnamed")
-    as_of = rules.as_of
-    theirs: list[Record] = []
-    if ctx.data is not None:
-        for r in ctx.data.records:
-            if r.id not in ids:
-                (theirs if isinstance(r, BULK) else base).append(r)
-        if as_of is None and info.as_of is None:
-            as_of = ctx.data.info.as_of
-    check = ShardedCheck(
-        base,
-        info,
-        as_of=as_of,
-        select=rules.select,
-        ignore=rules.ignore,
-        ids=ids if isinstance(ids, IdIndex) else None,
-    )
-    if theirs:
-        check.add(theirs)
-    return check
-
-
 #: ``mapper(func, tasks, tables, done)``: ``[func(t) for t in tasks]`` in
 #: order, with ``tables`` available to ``func`` (see unionstate.chunks).
 Mapper = Callable[[Callable[[Any], Any], list[Any], Any, Callable[[int, Any], None]], list[Any]]
 
 
-@_long_lived
 def validate_chunks(
     path: str | os.PathLike[str],
-    chunks: list[Any],
+    parts: list[Any],
     mapper: Mapper,
     *,
     limits: Limits | None = None,
@@ -396,35 +254,30 @@ def validate_chunks(
     progress: Progress = no_progress,
     rules: RuleOptions | None = None,
 ) -> tuple[RawDataset, Report]:
-    """Validate one JSON Lines file (names, schema, references, and the
-    consistency rules when ``rules`` is given) as chunks, with ``mapper``
-    running the per-chunk functions of :mod:`unionstate.chunks`: a process
-    pool (``--jobs``) or a cluster such as Dask (docs/performance.md). The
-    findings are those of a single-process run."""
-    from unionstate.chunks import (
-        Checked,
-        Index,
-        Tables,
-        check_task,
-        index_task,
-        share_record_strings,
-        share_strings,
-    )
+    """Validate a dataset (names, schema, references, and the consistency
+    rules when ``rules`` is given) as ``parts`` (chunks of one JSON Lines
+    file, or the whole path), with ``mapper`` running the per-part functions
+    of :mod:`unionstate.chunks`: in this process, on a process pool
+    (``--jobs``) or on a cluster such as Dask (docs/performance.md)."""
+    import polars as pl
+
+    from unionstate.checks import Frames
+    from unionstate.chunks import Checked, Index, Tables, check_task, index_task
 
     shown = str(path)
-    tasks = [(c, limits, shown, rules is not None) for c in chunks]
-    raw = RawDataset(files=[shown])
+    tasks = [(part, limits, shown, rules is not None) for part in parts]
+    raw = RawDataset()
     out = _Capped(max_findings)
-    first = IdIndex()  # id -> line (0: none)
-    index = NameIndex()  # the names, added as each chunk's arrive
-    small: list[RawRecord | Record] = []
+    ids: list[pl.DataFrame] = []
+    index = NameIndex()  # the names, added as each part's arrive
     counts: list[int] = []
 
     def indexed(_: int, ix: Index) -> None:
-        """Merge a chunk's index as it arrives, in order, and empty it."""
+        """Merge a part's index as it arrives, in order."""
         part = ix.raw
         counts.append(part.count)
         raw.count += part.count
+        raw.files.extend(f for f in part.files if f not in raw.files)
         progress("indexing", raw.count)
         if part.header is not None:
             if raw.header is None:
@@ -444,25 +297,19 @@ def validate_chunks(
                 )
         raw.unusable.extend(part.unusable)
         out.extend(part.findings)
-        for rid, line in zip(ix.ids, ix.lines, strict=True):
-            first.add(rid, line)
-        first.hot.update(sys.intern(rid) for rid in ix.hot)  # shared with the records
+        ids.append(ix.ids)
         index.add(ix.names)
-        for rec in ix.small:  # from another process: its strings are its own
-            if isinstance(rec, RawRecord):
-                share_strings(rec.data)
-            else:
-                share_record_strings(rec)
-        small.extend(ix.small)
-        for held in (ix.ids, ix.hot, ix.names, ix.small, part.findings):
-            held.clear()
-        del ix.lines[:]
 
-    progress("indexing", 0)  # at once: the first chunk takes a while to come back
+    progress("indexing", 0)  # at once: the first part takes a while to come back
     mapper(index_task, tasks, None, indexed)
-    for dup in first.seal():
-        again = RawRecord({"id": dup.id}, shown, dup.where or None)
-        out.add(duplicate_id(again, (shown, dup.first or None)))
+    if not raw.files:
+        raw.files.append(shown)
+    every = pl.concat(ids) if ids else pl.DataFrame(schema={"id": pl.String})
+    first = every.unique("id", keep="first", maintain_order=True)
+    again = every.filter(~every["id"].is_first_distinct()).join(first, on="id", suffix="_first")
+    for rid, file, line, file1, line1 in again.iter_rows():
+        out.add(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
+    del every, again, ids[:]
     if (
         not raw.count
         and not raw.unusable
@@ -470,62 +317,60 @@ def validate_chunks(
     ):
         out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
         raw.unusable.append(shown)
-    ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
-    if ctx.data is not None:
-        index.add_records(ctx.data.records)
+    against = _against(path, raw.header, standalone)
+    if against is not None:
+        index.add_records(against.records)
     out.extend(check_header(raw))
-    out.extend(_shadow_findings(first, ctx))
-    check: ShardedCheck | None = None
-    if rules is not None and not raw.unusable and not out.errors:
-        check = _small_records(small, index, raw, first, ctx, rules)
-    small.clear()
-    tables = Tables(first, ctx.ids, index, check)
-    gc.freeze()  # live to the end; forked workers share them untouched
+    if against is not None:
+        theirs = pl.Series([r.id for r in against.records], dtype=pl.String)
+        out.extend(
+            _shadow_findings(first.filter(pl.col("id").is_in(theirs.implode()))["id"], against)
+        )
+    known = first["id"]
+    if against is not None:
+        known = pl.concat([known, canonical_frames().ids().cast(pl.String)])
+    tables = Tables(known.unique().sort(), index)
+    frames: list[Frames] = []
     complete = [True]
     checked = [0]
 
     def done(k: int, result: Checked) -> None:
-        """Take a chunk's findings and merge its rules' part as it arrives."""
         checked[0] += counts[k - 1]
         progress("checking", checked[0])
-        out.extend(_drop_shadowed_schema(result.findings))
-        result.findings.clear()
-        if result.rules is None:
+        out.extend(result.findings)
+        if result.frames is None:
             complete[0] = False
-        elif check is not None:
-            check.merge(result.rules)
-        object.__setattr__(result, "rules", None)
+        else:
+            frames.append(result.frames)
 
-    try:
-        if not raw.unusable:
-            progress("checking", 0)
-            mapper(check_task, tasks, tables, done)
-        if rules is not None:
-            progress("rules", raw.count)
-            if check is not None and not out.errors and complete[0]:
+    if not raw.unusable:
+        progress("checking", 0)
+        mapper(check_task, tasks, tables, done)
+    if rules is not None:
+        progress("rules", raw.count)
+        if not raw.unusable and not out.errors and complete[0]:
 
-                def where(rid: str) -> tuple[str, int | None] | None:
-                    line = first.get(rid)
-                    return None if line is None else (shown, line or None)
+            def where(wanted: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+                rows = first.filter(pl.col("id").is_in(list(wanted)))
+                return {i: (file, line or None) for i, file, line in rows.iter_rows()}
 
-                out.extend(_locate(check.finish(), where))
-            else:
-                out.add(_rules_skipped(out.errors))
-    finally:
-        if check is not None:
-            check.close()  # what waits for finish() is not needed (D40)
+            out.extend(_rules(Frames.concat(frames), raw.header, against, rules, where))
+        else:
+            out.add(_rules_skipped(out.errors))
     kept = tuple(sorted(out.kept, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 
 
 def _splittable(p: Path) -> bool:
     """A JSON Lines file that can be read in chunks: a UTF-16 file is unusable
-    as a whole, so it is left to the single-process reader that says so."""
+    as a whole, so it is left to the reader that says so."""
+    if p.suffix.lower() not in (".jsonl", ".ndjson"):
+        return False
     try:
         with p.open("rb") as f:
             return f.read(2) not in (b"\xff\xfe", b"\xfe\xff")
     except OSError:
-        return False  # the single-process reader reports it
+        return False  # the reader reports it
 
 
 def validate_path(
@@ -543,17 +388,21 @@ def validate_path(
     keep_records: bool = True,
 ) -> tuple[RawDataset, Report]:
     """Read a dataset and run names, schema, references and (unless ``rules``
-    is false) the consistency rules in one pass, against the canonical data
-    unless ``standalone``; keep at most ``max_findings`` findings of each code
+    is false) the consistency rules, against the canonical data unless
+    ``standalone``; keep at most ``max_findings`` findings of each code
     (None: all), counting the rest.
 
     ``keep_records=True`` (the default) holds every record and returns them in
-    ``raw.records``. ``keep_records=False`` (what the CLI does) streams: the
-    file is read twice, only the small records and the indexes are held, and
-    the rules take events and statements a shard at a time, on ``jobs``
-    processes for a JSON Lines file (D23-D25); ``raw.records`` is then empty.
-    The findings are the same either way (tested)."""
+    ``raw.records``. ``keep_records=False`` (what the CLI does) reads the
+    input twice, a part at a time, on ``jobs`` processes for a JSON Lines
+    file, and holds only the ids, the names and the columns the rules read;
+    ``raw.records`` is then empty. The findings are the same either way."""
     usable_path(path)
+    options = RuleOptions(as_of, tuple(select), tuple(ignore)) if rules else None
+    if options is not None:
+        from unionstate.checks import select_rules
+
+        select_rules(options.select, options.ignore)  # a bad pattern: a usage error, first
     size = input_bytes(path)
     limit = (limits or Limits()).max_rules_bytes
     if rules and size > limit:
@@ -565,62 +414,53 @@ def validate_path(
             max_findings=max_findings,
             progress=progress,
             jobs=jobs,
+            keep_records=False,
         )
         note = finding(
             RULES_TOO_LARGE,
             f"Consistency rules were not run: the input is "
             f"{size:,} bytes, over --max-rules-bytes ({limit:,}); they hold the "
-            "records that are not events or statements and every id in memory "
-            "(about 1.2 bytes per input byte). Schema and references were "
+            "columns of every record in memory. Schema and references were "
             "checked. Raise the limit to run them.",
         )
         return raw, attrs.evolve(
             report, findings=tuple(sorted((*report.findings, note), key=_sort_key))
         )
-    if not rules or not keep_records:
-        options: RuleOptions | None = None
-        if rules:
-            from unionstate.checks import select_rules
+    if options is None or not keep_records:
+        from unionstate.chunks import parts_for, plan, process_mapper
 
-            select, ignore = tuple(select), tuple(ignore)
-            select_rules(select, ignore)  # a bad pattern is a usage error, raised first
-            options = RuleOptions(as_of, select, ignore)
         p = Path(path)
-        if jobs > 1 and p.suffix.lower() in (".jsonl", ".ndjson") and _splittable(p):
-            from unionstate.chunks import parts_for, plan, process_mapper
-
-            return validate_chunks(
-                path,
-                plan(path, parts_for(size, jobs)),
-                process_mapper(jobs),
-                limits=limits,
-                max_findings=max_findings,
-                standalone=standalone,
-                progress=progress,
-                rules=options,
-            )
-        return _stream(path, limits, max_findings, standalone, progress, options)
+        parts: list[Any] = [str(path)]
+        if jobs > 1 and _splittable(p):
+            parts = list(plan(path, parts_for(size, jobs)))
+        return validate_chunks(
+            path,
+            parts,
+            process_mapper(jobs),
+            limits=limits,
+            max_findings=max_findings,
+            standalone=standalone,
+            progress=progress,
+            rules=options,
+        )
     progress("reading", 0)
     raw = read(path, limits)
-    ctx = _Context(None if standalone or _is_canonical(path, raw.header) else canonical())
-    index = NameIndex.build(raw.records, ctx.data)
+    against = _against(path, raw.header, standalone)
+    known = frozenset(r.id for r in against.records) if against else frozenset()
+    index = NameIndex.build(raw.records, against)
     findings = validate_raw(
         raw,
-        ctx.ids,
+        known,
         resolve=lambda rec, refs: resolve_record(rec, index, refs),
         progress=lambda n: progress("checking", n),
     )
-    findings += _shadow_findings({str(r.data.get("id")) for r in raw.records}, ctx)
+    findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), against)
     findings = _drop_shadowed_schema(findings)
-    progress("rules", raw.count)
-    findings += run_rules(
-        raw,
-        findings,
-        against=ctx.data,
-        as_of=as_of,
-        select=select,
-        ignore=ignore,
-    )
+    if options is not None:
+        progress("rules", raw.count)
+        findings += run_rules(
+            raw, findings, against=against, as_of=as_of, select=select, ignore=ignore
+        )
     return raw, Report.of(findings, records=raw.count, files=raw.files, max_per_code=max_findings)
 
 

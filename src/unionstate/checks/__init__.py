@@ -1,10 +1,11 @@
 """Consistency rules: chronology and structure checks over a whole dataset.
 
-Each rule is one small generator in a module of its family, registered with
-:func:`rule` under a stable code (``US101``...). A rule asks one question of
-the data; because every date is an interval of possible days, the answer is
-*definitely violated* (the rule's severity, usually error), *possibly
-violated* (warning: the dates are too coarse to tell) or *fine* (nothing).
+Each rule is one query over the dataset's tables (:mod:`.frames`), in a
+module of its family, registered with :func:`rule` under a stable code
+(``US101``...). A rule asks one question of the data; because every date is
+an interval of possible days, the answer is *definitely violated* (the rule's
+severity, usually error), *possibly violated* (warning: the dates are too
+coarse to tell) or *fine* (nothing).
 
 >>> from unionstate.checks import RULES, check
 >>> sorted(RULES)[:3]
@@ -20,9 +21,7 @@ the reason.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-
-import attrs
+from collections.abc import Iterable
 
 # The rule families; importing them fills RULES.
 from unionstate.checks import agreements as _agreements
@@ -33,12 +32,14 @@ from unionstate.checks import places as _places
 from unionstate.checks import sources as _sources
 from unionstate.checks import statements as _statements
 from unionstate.checks import tenures as _tenures
-from unionstate.checks._context import Context
-from unionstate.checks._registry import RULES, Rule, rule
+from unionstate.checks._registry import RULES, Hit, Rule, order, rule, run
+from unionstate.checks.frames import Frames
+from unionstate.converter import unstructure
 from unionstate.dataset import Dataset
+from unionstate.dates import DateRange, EDTFError, parse
 from unionstate.report import Finding
 
-__all__ = ["RULES", "Context", "Rule", "check", "rule", "select_rules"]
+__all__ = ["RULES", "Frames", "Hit", "Rule", "check", "order", "rule", "run", "select_rules"]
 
 # Registration follows import order; keep RULES in code order.
 _ordered = sorted(RULES.items())
@@ -72,21 +73,14 @@ def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list
     return out
 
 
-def excepted(exceptions: Mapping[str, Mapping[str, str]], f: Finding) -> Finding:
-    """``f``, marked excepted when its record or a related one carries an
-    exception for its rule (``exceptions``: record id -> code -> reason)."""
-    for rid in (f.record_id, *f.related):
-        if rid is not None:
-            reason = exceptions.get(rid, {}).get(f.code)
-            if reason is not None:
-                return attrs.evolve(f, excepted=reason)
-    return f
-
-
-def order(f: Finding) -> tuple[str, str, str, int, str]:
-    """The order of :func:`check`'s findings: code, record id, pointer,
-    errors first, message."""
-    return (f.code, f.record_id or "", f.pointer or "", -f.severity.rank, f.message)
+def as_of_day(as_of: str | None) -> DateRange | None:
+    """The as-of day of a check; ``ValueError`` when it is not an EDTF date."""
+    if as_of is None:
+        return None
+    try:
+        return parse(as_of)
+    except (EDTFError, TypeError):
+        raise ValueError(f"as_of {as_of!r} is not an EDTF date") from None
 
 
 def check(
@@ -106,9 +100,5 @@ def check(
     the rules skip dangling ones.
     """
     rules = select_rules(select, ignore)
-    ctx = Context.build(dataset, as_of)
-    out: list[Finding] = []
-    for r in rules:
-        out.extend(excepted(ctx.exceptions, f) for f in r.func(ctx))
-    out.sort(key=order)
-    return out
+    day = as_of_day(as_of if as_of is not None else dataset.info.as_of)
+    return run(Frames.of(unstructure(r) for r in dataset.records), day, rules)

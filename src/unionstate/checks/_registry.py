@@ -1,7 +1,13 @@
-"""The rule registry: :class:`Rule`, :data:`RULES` and the :func:`rule` decorator.
+"""The rule registry: :class:`Rule`, :data:`RULES`, the :func:`rule`
+decorator, and :func:`run`, which runs rules over a dataset's tables.
 
-A rule is one small generator ``func(ctx) -> Iterable[Finding]``; its
-docstring is its description. Registering it also registers its code in
+A rule is a function ``func(frames, as_of) -> Iterable[Hit]``: a query over
+the tables of :mod:`unionstate.checks.frames` that yields one :class:`Hit`
+per violation, worded only for the rows that violate. Its docstring is its
+description. The registry stamps the rule's code and severity on the hits
+(a definite violation the rule's severity, a possible one a warning) and
+marks excepted those on a record that carries an exception for the rule.
+Registering a rule also registers its code in
 :data:`unionstate.report.CODES`, so findings render with the rule's name.
 """
 
@@ -11,17 +17,33 @@ import inspect
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
+import polars as pl
 
-from unionstate.dates import MAYBE, NO, YES, Truth
+from unionstate.checks.frames import Frames
+from unionstate.dates import DateRange
 from unionstate.report import CODES, Code, Finding, Severity
 
-if TYPE_CHECKING:
-    from unionstate.checks._context import Context
 
-RuleFunc = Callable[["Context"], Iterable[Finding]]
+@attrs.frozen(slots=True)
+class Hit:
+    """One violation a rule found: the record and field, a plain sentence,
+    whether it is definite (else possible), the other records involved and
+    the dates compared. ``severity`` overrides the graded one (a note, or a
+    warning that is never an error)."""
+
+    record: str
+    pointer: str
+    message: str
+    definite: bool = True
+    related: tuple[str, ...] = ()
+    dates: Mapping[str, str] = attrs.field(factory=dict)
+    severity: Severity | None = None
+
+
+RuleFunc = Callable[[Frames, DateRange | None], Iterable[Hit]]
 
 _CODE_RE = re.compile(r"^US1[0-9]{2}$")
 _NAME_RE = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
@@ -42,8 +64,23 @@ class Rule:
     good: str
     func: RuleFunc = attrs.field(eq=False, repr=False)
 
-    def __call__(self, ctx: Context) -> Iterable[Finding]:
-        return self.func(ctx)
+    def findings(self, frames: Frames, as_of: DateRange | None) -> Iterable[Finding]:
+        """The rule's findings over ``frames`` (exceptions not yet applied)."""
+        for h in self.func(frames, as_of):
+            if h.severity is not None:
+                sev = h.severity
+            else:
+                sev = self.severity if h.definite else Severity.WARNING
+            related = tuple(dict.fromkeys(r for r in h.related if r and r != h.record))
+            yield Finding(
+                code=self.code,
+                severity=sev,
+                message=h.message,
+                record_id=h.record,
+                pointer=h.pointer,
+                related=related,
+                dates=dict(h.dates),
+            )
 
 
 #: Every rule by code, in registration (= code) order.
@@ -59,7 +96,7 @@ def rule(
     good: str,
     severity: Severity = Severity.ERROR,
 ) -> Callable[[RuleFunc], RuleFunc]:
-    """Register the decorated generator as a rule; its docstring is the
+    """Register the decorated function as a rule; its docstring is the
     description."""
 
     def register(func: RuleFunc) -> RuleFunc:
@@ -84,26 +121,30 @@ def jsonl(*records: Mapping[str, Any]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
 
 
-def graded(truth: Truth, definite: Severity = Severity.ERROR) -> Severity | None:
-    """The severity of a violation whose truth is ``truth``: definite →
-    ``definite``, possible → warning, none → ``None``."""
-    if truth is YES:
-        return definite
-    if truth is MAYBE:
-        return _WARNING
-    return None
+def order(f: Finding) -> tuple[str, str, str, int, str]:
+    """The order of :func:`run`'s findings: code, record id, pointer,
+    errors first, message."""
+    return (f.code, f.record_id or "", f.pointer or "", -f.severity.rank, f.message)
 
 
-_WARNING = Severity.WARNING
+def run(frames: Frames, as_of: DateRange | None, rules: Iterable[Rule]) -> list[Finding]:
+    """The findings of ``rules`` over ``frames``, those on a record (or with a
+    related record) that carries an exception for the rule marked excepted,
+    in :func:`order`."""
+    out = [f for r in rules for f in r.findings(frames, as_of)]
+    table = frames["exceptions"].unique(["id", "rule"], keep="first", maintain_order=True)
+    if out and table.height:
+        involved = {i for f in out for i in (f.record_id, *f.related) if i}
+        table = table.filter(pl.col("id").is_in(list(involved)))
+        reasons = {(i, code): why for i, code, why in table.iter_rows()}
+        out = [_excepted(reasons, f) for f in out]
+    out.sort(key=order)
+    return out
 
 
-def worst(*truths: Truth) -> Truth:
-    """The strongest of several violation truths (YES > MAYBE > NO)."""
-    if YES in truths:
-        return YES
-    return MAYBE if MAYBE in truths else NO
-
-
-def both(a: Truth, b: Truth) -> Truth:
-    """Tri-state AND: YES when both are, NO when either is not."""
-    return min(a, b, key=lambda t: t.value)
+def _excepted(reasons: Mapping[tuple[str, str], str], f: Finding) -> Finding:
+    for rid in (f.record_id, *f.related):
+        reason = reasons.get((rid or "", f.code))
+        if reason is not None:
+            return attrs.evolve(f, excepted=reason)
+    return f

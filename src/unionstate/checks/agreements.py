@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
+import polars as pl
+
 from unionstate.checks import _examples as ex
-from unionstate.checks._context import Context, found
-from unionstate.checks._registry import jsonl, rule
-from unionstate.model import Agreement, Roadmap
-from unionstate.report import Finding, Severity
+from unionstate.checks._registry import Hit, jsonl, rule
+from unionstate.checks.frames import Frames
+from unionstate.dates import DateRange
+from unionstate.report import Severity
 
 _PROGRAMME = ex.agreement(
     "integration-programme-2019",
@@ -37,7 +38,7 @@ _PID = "agreement/integration-programme-2019"
         ex.roadmap("gas", "Gas", number=2, programme=_PID),
     ),
 )
-def roadmap_numbers(ctx: Context) -> Iterator[Finding]:
+def roadmap_numbers(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """Within one programme (``Roadmap.programme``), no two road maps share a
     ``number`` (error, on every road map after the first in input order); no
     number exceeds the programme's ``declared_roadmap_count`` (error); and no
@@ -47,56 +48,47 @@ def roadmap_numbers(ctx: Context) -> Iterator[Finding]:
     of them are known, e.g. "2 of 31 declared road maps are known", so that
     silent loss shows in the counts.
     """
-    members: dict[str, list[Roadmap]] = defaultdict(list)
-    for r in ctx.all(Roadmap):
-        if r.programme is not None:
-            members[r.programme].append(r)
-    for pid in sorted(members):
-        prog = ctx.get(pid, Agreement)
-        declared = prog.declared_roadmap_count if prog is not None else None
-        first: dict[int, Roadmap] = {}
-        for r in members[pid]:
-            if r.number is None:
-                continue
-            if r.number in first:
-                other = first[r.number]
-                yield found(
-                    "US108",
-                    Severity.ERROR,
-                    f"{r.id} has number {r.number} in {pid}, as {other.id} does.",
-                    r,
-                    "/number",
-                    related=(other.id, pid),
-                )
-            else:
-                first[r.number] = r
-            if declared is not None and r.number > declared:
-                yield found(
-                    "US108",
-                    Severity.ERROR,
-                    f"{r.id} has number {r.number}, but {pid} declares only {declared} road maps.",
-                    r,
-                    "/number",
-                    related=(pid,),
-                )
-    for prog in ctx.all(Agreement):
-        declared = prog.declared_roadmap_count
-        if declared is None:
-            continue
-        known = len(members.get(prog.id, ()))
-        if known > declared:
-            yield found(
-                "US108",
-                Severity.ERROR,
-                f"{known} road maps name {prog.id} as their programme, but it declares "
-                f"only {declared}.",
-                prog,
+    programmes = frames["agreements"].unique("id", keep="first", maintain_order=True)
+    members = frames["roadmaps"].filter(pl.col("programme").is_not_null())
+    numbered = members.filter(pl.col("number").is_not_null()).with_columns(
+        first=pl.col("id").first().over("programme", "number")
+    )
+    for r in numbered.filter(pl.col("id") != pl.col("first")).iter_rows(named=True):
+        yield Hit(
+            r["id"],
+            "/number",
+            f"{r['id']} has number {r['number']} in {r['programme']}, as {r['first']} does.",
+            related=(r["first"], r["programme"]),
+        )
+    over = numbered.join(programmes, left_on="programme", right_on="id", suffix="_p").filter(
+        pl.col("number") > pl.col("declared")
+    )
+    for r in over.iter_rows(named=True):
+        yield Hit(
+            r["id"],
+            "/number",
+            f"{r['id']} has number {r['number']}, but {r['programme']} declares only "
+            f"{r['declared']} road maps.",
+            related=(r["programme"],),
+        )
+    known = members.group_by("programme").len()
+    counted = (
+        frames["agreements"]
+        .filter(pl.col("declared").is_not_null())
+        .join(known, left_on="id", right_on="programme", how="left")
+        .with_columns(pl.col("len").fill_null(0))
+    )
+    for p in counted.iter_rows(named=True):
+        pid, n, declared = p["id"], p["len"], p["declared"]
+        if n > declared:
+            yield Hit(
+                pid,
                 "/declared_roadmap_count",
+                f"{n} road maps name {pid} as their programme, but it declares only {declared}.",
             )
-        yield found(
-            "US108",
-            Severity.INFO,
-            f"{known} of {declared} declared road maps of {prog.id} are known.",
-            prog,
+        yield Hit(
+            pid,
             "/declared_roadmap_count",
+            f"{n} of {declared} declared road maps of {pid} are known.",
+            severity=Severity.INFO,
         )

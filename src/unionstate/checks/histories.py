@@ -3,26 +3,29 @@ lifecycles (US106)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import polars as pl
 
 from unionstate.checks import _examples as ex
-from unionstate.checks._context import TERMINAL, Bounds, Context, bounds, found, lt, parse_opt
-from unionstate.checks._registry import jsonl, rule
-from unionstate.dates import YES
-from unionstate.model import Event, Record, Stage
-from unionstate.report import Finding, Severity
+from unionstate.checks._registry import Hit, jsonl, rule
+from unionstate.checks.frames import Frames
+from unionstate.dates import DateRange
 
 #: Lifecycle stages in their order; ``abandoned`` ends a lifecycle instead.
-STAGE_ORDER: tuple[Stage, ...] = (
-    Stage.PROPOSED,
-    Stage.DRAFTED,
-    Stage.INITIALLED,
-    Stage.AGREED,
-    Stage.SIGNED,
-    Stage.APPROVED,
-    Stage.RATIFIED,
-    Stage.IN_FORCE,
+STAGE_ORDER = (
+    "proposed",
+    "drafted",
+    "initialled",
+    "agreed",
+    "signed",
+    "approved",
+    "ratified",
+    "in_force",
 )
+#: Statuses after which an event's story is over.
+TERMINAL = ("held", "cancelled", "did_not_take_place")
 _RANK = {s: i for i, s in enumerate(STAGE_ORDER)}
 
 
@@ -55,7 +58,7 @@ _RANK = {s: i for i, s in enumerate(STAGE_ORDER)}
         ),
     ),
 )
-def history_order(ctx: Context) -> Iterator[Finding]:
+def history_order(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """An event's ``statuses`` and an agreement's or road map's ``lifecycle``
     are listed oldest first and run in a possible order.
 
@@ -72,74 +75,79 @@ def history_order(ctx: Context) -> Iterator[Finding]:
     belong to one record, which asserts their order, so steps whose coarse
     dates merely might be reversed (``2019`` then ``2019-03-01``) pass.
     """
-    for e in ctx.all(Event):
-        terminal: tuple[int, str] | None = None
-        for i, st in enumerate(e.statuses):
-            if terminal is not None:
-                yield found(
-                    "US106",
-                    Severity.ERROR,
-                    f"{e.id} is {st.status.value} after it was already {terminal[1]} "
-                    f"(statuses/{terminal[0]}).",
-                    e,
-                    f"/statuses/{i}/status",
-                )
-            elif st.status in TERMINAL:
-                terminal = (i, st.status.value)
-        yield from _dates_in_order(e, "statuses", [(s.status.value, s.date) for s in e.statuses])
-    for a in ctx.with_lifecycle():
-        yield from _lifecycle(a, [s.stage for s in a.lifecycle])
-        yield from _dates_in_order(a, "lifecycle", [(s.stage.value, s.date) for s in a.lifecycle])
+    statuses = frames["statuses"].rename({"status": "what"})
+    steps = frames["lifecycle"].rename({"stage": "what"})
+    ended = pl.when(pl.col("what").is_in(TERMINAL)).then("i").min().over("id")
+    rank = pl.col("what").cast(pl.String).replace_strict(_RANK, default=None, return_dtype=pl.Int64)
+    quit = pl.when(pl.col("what") == "abandoned").then("i").min().over("id")
+    back = rank < rank.cum_max().shift(1).over("id")
+    for field, table, wrong in (
+        ("statuses", statuses, pl.col("i") > ended),
+        ("lifecycle", steps, (pl.col("i") > quit) | back),
+    ):
+        early = pl.col("date_lo").cum_max().shift(1).over("id")  # of the dated steps above
+        dated = table.filter(pl.col("date_lo").is_not_null())
+        odd = pl.concat([table.filter(wrong)["id"], dated.filter(pl.col("date_hi") < early)["id"]])
+        rows: dict[str, list[dict[str, Any]]] = {}
+        for r in table.filter(pl.col("id").is_in(odd.unique().implode())).iter_rows(named=True):
+            rows.setdefault(r["id"], []).append(r)
+        for rid, steps_of in rows.items():
+            if field == "statuses":
+                yield from _after_end(rid, [s["what"] for s in steps_of])
+            else:
+                yield from _lifecycle(rid, [s["what"] for s in steps_of])
+            yield from _dates_in_order(rid, field, steps_of)
 
 
-def _lifecycle(rec: Record, stages: Sequence[Stage]) -> Iterator[Finding]:
-    top: tuple[int, Stage] | None = None
+def _after_end(rid: str, statuses: Sequence[str]) -> Iterator[Hit]:
+    terminal: tuple[int, str] | None = None
+    for i, status in enumerate(statuses):
+        if terminal is not None:
+            yield Hit(
+                rid,
+                f"/statuses/{i}/status",
+                f"{rid} is {status} after it was already {terminal[1]} (statuses/{terminal[0]}).",
+            )
+        elif status in TERMINAL:
+            terminal = (i, status)
+
+
+def _lifecycle(rid: str, stages: Sequence[str]) -> Iterator[Hit]:
+    top: tuple[int, str] | None = None
     abandoned: int | None = None
     for i, stage in enumerate(stages):
         ptr = f"/lifecycle/{i}/stage"
         if abandoned is not None:
-            yield found(
-                "US106",
-                Severity.ERROR,
-                f"{rec.id} reaches '{stage.value}' after it was abandoned (lifecycle/{abandoned}).",
-                rec,
-                ptr,
+            yield Hit(
+                rid, ptr, f"{rid} reaches '{stage}' after it was abandoned (lifecycle/{abandoned})."
             )
             continue
-        if stage is Stage.ABANDONED:
+        if stage == "abandoned":
             abandoned = i
             continue
         if top is not None and _RANK[stage] < _RANK[top[1]]:
-            yield found(
-                "US106",
-                Severity.ERROR,
-                f"{rec.id} reaches '{stage.value}' after '{top[1].value}' "
-                f"(lifecycle/{top[0]}), but {stage.value} comes first.",
-                rec,
+            yield Hit(
+                rid,
                 ptr,
+                f"{rid} reaches '{stage}' after '{top[1]}' (lifecycle/{top[0]}), "
+                f"but {stage} comes first.",
             )
         elif top is None or _RANK[stage] > _RANK[top[1]]:
             top = (i, stage)
 
 
-def _dates_in_order(
-    rec: Record, field: str, steps: Sequence[tuple[str, str | None]]
-) -> Iterator[Finding]:
-    prev: tuple[int, str, str, Bounds] | None = None
-    for i, (what, text) in enumerate(steps):
-        d = parse_opt(text)
-        if d is None or text is None:
+def _dates_in_order(rid: str, field: str, steps: Sequence[Mapping[str, Any]]) -> Iterator[Hit]:
+    prev: tuple[int, str, str, int] | None = None  # the last step in order: i, what, date, lo
+    for i, s in enumerate(steps):
+        if s["date_lo"] is None:
             continue
-        b = bounds(d)
-        if prev is not None and lt(b, prev[3]) is YES:
-            yield found(
-                "US106",
-                Severity.ERROR,
-                f"{rec.id}: '{what}' on {text} ({field}/{i}) is dated before the "
-                f"'{prev[1]}' listed ahead of it on {prev[2]} ({field}/{prev[0]}).",
-                rec,
+        if prev is not None and s["date_hi"] < prev[3]:
+            yield Hit(
+                rid,
                 f"/{field}/{i}/date",
-                dates_={f"{field}/{i}": text, f"{field}/{prev[0]}": prev[2]},
+                f"{rid}: '{s['what']}' on {s['date']} ({field}/{i}) is dated before the "
+                f"'{prev[1]}' listed ahead of it on {prev[2]} ({field}/{prev[0]}).",
+                dates={f"{field}/{i}": s["date"], f"{field}/{prev[0]}": prev[2]},
             )
         else:
-            prev = (i, what, text, b)
+            prev = (i, s["what"], s["date"], s["date_lo"])

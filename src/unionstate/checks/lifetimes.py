@@ -4,23 +4,14 @@ death, founding and dissolution (US102)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
+
+import polars as pl
 
 from unionstate.checks import _examples as ex
-from unionstate.checks._context import (
-    ONGOING,
-    Bounds,
-    Context,
-    did_not_happen,
-    end_bounds,
-    found,
-    lt,
-    parse_opt,
-    start_bounds,
-)
-from unionstate.checks._registry import graded, jsonl, rule, worst
-from unionstate.dates import NO, YES
-from unionstate.model import Event, Office, Record, Statement, Tenure
-from unionstate.report import Finding
+from unionstate.checks._registry import Hit, jsonl, rule
+from unionstate.checks.frames import NO, YES, Frames, before, end_span, start_span
+from unionstate.dates import DateRange
 
 _BEGIN = {"person": "birth", "organization": "founded"}
 _END = {"person": "death", "organization": "dissolved"}
@@ -43,7 +34,7 @@ _END_VERB = {"person": "died", "organization": "was dissolved"}
         ex.event("talks-2009", "2009-03-01", participants=[{"actor": "person/chernomyrdin"}]),
     ),
 )
-def within_lifetime(ctx: Context) -> Iterator[Finding]:
+def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """Tenures, events, statements and lifecycle steps fall within the
     lifetimes of the persons (``birth_date``/``death_date``) and organisations
     (``founded``/``dissolved``) involved, where those dates are known.
@@ -56,111 +47,113 @@ def within_lifetime(ctx: Context) -> Iterator[Finding]:
     step's date against the actors in ``by``. Happening on the day of death or
     dissolution is fine. Definitely outside → error, possibly → warning.
     """
-    for t in ctx.all(Tenure):
-        office = ctx.get(t.office, Office)
-        actors = [t.person] if office is None else [t.person, office.organization]
-        for actor in actors:
-            if t.start is not None:
-                yield from _found(
-                    _check(
-                        ctx,
-                        t,
-                        "/start",
-                        actor,
-                        start_bounds(t.start),
-                        "tenure.start",
-                        t.start,
-                        f"the start of {t.id}",
-                    )
-                )
-            yield from _found(
-                _check(
-                    ctx,
-                    t,
-                    "/end",
-                    actor,
-                    end_bounds(t.end),
-                    "tenure.end",
-                    t.end or "ongoing",
-                    f"the end of {t.id}",
-                    end_only=True,
-                )
-            )
-    for e in ctx.all(Event):
-        if did_not_happen(e) or parse_opt(e.date) is None:
-            continue
-        when = start_bounds(e.date)
-        for i, p in enumerate(e.participants):
-            f = _check(ctx, e, f"/participants/{i}/actor", p.actor, when, "event", e.date, e.id)
-            if f is not None:
-                yield f
-    for s in ctx.all(Statement):
-        if parse_opt(s.date) is None:
-            continue
-        for who, ptr in ((s.speaker, "/speaker"), (s.medium, "/medium")):
-            if who is not None:
-                yield from _found(
-                    _check(ctx, s, ptr, who, start_bounds(s.date), "statement", s.date, s.id)
-                )
-    for a in ctx.with_lifecycle():
-        for i, st in enumerate(a.lifecycle):
-            if st.date is None or parse_opt(st.date) is None:
-                continue
-            for j, by in enumerate(st.by):
-                yield from _found(
-                    _check(
-                        ctx,
-                        a,
-                        f"/lifecycle/{i}/by/{j}",
-                        by,
-                        start_bounds(st.date),
-                        f"lifecycle.{st.stage.value}",
-                        st.date,
-                        f"the '{st.stage.value}' step of {a.id}",
-                    )
-                )
+    lives = frames["lives"].unique("id", keep="first")
+    acts = _acts(frames).join(lives.lazy(), left_on="actor", right_on="id", suffix="_life")
+    when = (pl.col("lo"), pl.col("hi"))
+    early = (
+        pl.when(pl.col("begin").is_null() | (pl.col("act") == _END_OF_TENURE))
+        .then(NO)
+        .otherwise(before(when, start_span("begin")))
+    )
+    late = pl.when(pl.col("end").is_null()).then(NO).otherwise(before(end_span("end"), when))
+    bad = (
+        acts.with_columns(early=early, late=late)
+        .with_columns(truth=pl.max_horizontal("early", "late"))
+        .filter(pl.col("truth") > NO)
+        .collect(engine="streaming")
+    )
+    for r in bad.iter_rows(named=True):
+        kind, definite = r["kind"], r["truth"] == YES
+        if r["early"] == r["truth"]:
+            key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", r["begin"], _BEGIN_VERB[kind], "before"
+        else:
+            key, date, verb, rel = f"{kind}.{_END[kind]}", r["end"], _END_VERB[kind], "after"
+        pointer, what, text, subject = _words(r)
+        if r["act"] == _END_OF_TENURE and r["text"] is None:
+            msg = f"{r['actor']} {verb} on {date}, but {subject} is still open (ongoing)."
+        else:
+            maybe = "" if definite else "possibly "
+            msg = f"{r['actor']} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
+        yield Hit(
+            r["id"], pointer, msg, definite, related=(r["actor"],), dates={what: text, key: date}
+        )
 
 
-def _check(
-    ctx: Context,
-    rec: Record,
-    pointer: str,
+# What an actor did (the ``act`` column of :func:`_acts`).
+_START_OF_TENURE, _END_OF_TENURE, _EVENT, _SPEAKER, _MEDIUM, _STEP = range(6)
+
+
+def _words(r: dict[str, Any]) -> tuple[str, str, str, str]:
+    """The pointer, the date's key and text, and the words for what an actor
+    did (a row of :func:`_acts`)."""
+    act, rid, text = r["act"], r["id"], r["text"]
+    if act == _START_OF_TENURE:
+        return "/start", "tenure.start", text, f"the start of {rid}"
+    if act == _END_OF_TENURE:
+        return "/end", "tenure.end", text or "ongoing", f"the end of {rid}"
+    if act == _EVENT:
+        return f"/participants/{r['i']}/actor", "event", text, rid
+    if act in (_SPEAKER, _MEDIUM):
+        return "/speaker" if act == _SPEAKER else "/medium", "statement", text, rid
+    stage = r["stage"]
+    return (
+        f"/lifecycle/{r['i']}/by/{r['j']}",
+        f"lifecycle.{stage}",
+        text,
+        (f"the '{stage}' step of {rid}"),
+    )
+
+
+def _acts(frames: Frames) -> pl.LazyFrame:
+    """What actors did, when: ``id``, ``actor``, ``act`` (what they did: a
+    tenure's start or end, an event, a statement as speaker or medium, a
+    lifecycle step), the day bounds ``lo``/``hi`` and the date's ``text``,
+    and where in the record (``i``, ``j``, ``stage``)."""
+    offices = frames["offices"].unique("id", keep="first").select(office="id", org="organization")
+    tenures = frames["tenures"].lazy().join(offices.lazy(), on="office", how="left")
+    (slo, shi), (elo, ehi) = start_span("start"), end_span("end")
+    nothing = {"i": pl.lit(None, pl.Int32), "j": pl.lit(None, pl.Int32)}
+    nothing["stage"] = pl.lit(None, pl.Categorical)
+    parts = []
+    for actor in ("person", "org"):
+        who = tenures.filter(pl.col(actor).is_not_null())
+        started = who.filter(pl.col("start").is_not_null())
+        parts.append(_act(started, actor, _START_OF_TENURE, slo, shi, "start", nothing))
+        parts.append(_act(who, actor, _END_OF_TENURE, elo, ehi, "end", nothing))
+    events = (
+        frames["events"]
+        .lazy()
+        .filter(
+            ~pl.col("final").is_in(["cancelled", "did_not_take_place"]).fill_null(False)
+            & pl.col("date_lo").is_not_null()
+        )
+    )
+    seen = frames["participants"].lazy().join(events.select("id", *_DATE), on="id")
+    parts.append(_act(seen, "actor", _EVENT, *_DAYS, "date", {**nothing, "i": pl.col("i")}))
+    statements = frames["statements"].lazy().filter(pl.col("date_lo").is_not_null())
+    for field, act in (("speaker", _SPEAKER), ("medium", _MEDIUM)):
+        said = statements.filter(pl.col(field).is_not_null())
+        parts.append(_act(said, field, act, *_DAYS, "date", nothing))
+    steps = frames["lifecycle"].lazy().filter(pl.col("date_lo").is_not_null())
+    signers = frames["lists"].lazy().filter(pl.col("field") == "lifecycle.by")
+    where = {"i": pl.col("i"), "j": pl.col("j"), "stage": pl.col("stage")}
+    parts.append(_act(steps.join(signers, on=["id", "i"]), "value", _STEP, *_DAYS, "date", where))
+    return pl.concat(parts)
+
+
+_DATE = ("date", "date_lo", "date_hi")
+_DAYS = (pl.col("date_lo"), pl.col("date_hi"))
+
+
+def _act(
+    table: pl.LazyFrame,
     actor: str,
-    when: Bounds,
-    what: str,
+    act: int,
+    lo: pl.Expr,
+    hi: pl.Expr,
     text: str,
-    subject: str,
-    *,
-    end_only: bool = False,
-) -> Finding | None:
-    """The finding for ``when`` (a day or the end of a period) outside the
-    lifetime of ``actor``, if it is."""
-    life = ctx.lifetime_bounds(actor)  # numbers (D42); the record only for the words
-    if life is None:
-        return None
-    _, has_begin, blo, bhi, has_end, elo, ehi = life
-    early = NO if not has_begin or end_only else lt(when, (blo, bhi))
-    late = NO if not has_end else lt((elo, ehi), when)
-    truth = worst(early, late)
-    sev = graded(truth)
-    if sev is None:
-        return None
-    texts = ctx.lifetime(actor)
-    assert texts is not None
-    kind, begin, end = texts
-    maybe = "" if truth is YES else "possibly "
-    if early is truth:
-        key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", begin, _BEGIN_VERB[kind], "before"
-    else:
-        key, date, verb, rel = f"{kind}.{_END[kind]}", end, _END_VERB[kind], "after"
-    assert date is not None
-    if when == ONGOING:
-        msg = f"{actor} {verb} on {date}, but {subject} is still open (ongoing)."
-    else:
-        msg = f"{actor} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
-    return found("US102", sev, msg, rec, pointer, related=(actor,), dates_={what: text, key: date})
-
-
-def _found(f: Finding | None) -> Iterator[Finding]:
-    if f is not None:
-        yield f
+    where: dict[str, pl.Expr],
+) -> pl.LazyFrame:
+    return table.select(
+        "id", actor=actor, act=pl.lit(act, pl.Int8), lo=lo, hi=hi, text=text, **where
+    )

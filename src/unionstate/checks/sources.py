@@ -4,23 +4,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
+import polars as pl
+
 from unionstate.checks import _examples as ex
-from unionstate.checks._context import (
-    Bounds,
-    Context,
-    bounds,
-    found,
-    lt,
-    parse_opt,
-)
-from unionstate.checks._registry import graded, jsonl, rule
-from unionstate.dates import YES, Truth, before
-from unionstate.model import Event, EventStatus, Record, Source, Tenure
-from unionstate.references import ref_paths
-from unionstate.report import Finding, Severity
+from unionstate.checks._registry import Hit, jsonl, rule
+from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, span
+from unionstate.dates import DateRange
+from unionstate.report import Severity
 
 # --- US107 -------------------------------------------------------------------
 
@@ -53,7 +46,7 @@ _TALKS = "talks-2021-09-09"
         ),
     ),
 )
-def source_predates_fact(ctx: Context) -> Iterator[Finding]:
+def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """A source cannot report as done what happened after its ``published``
     date. Checked facts: an event's ``held`` status (on the status's date,
     else the event's), an agreement's or road map's lifecycle step (on its
@@ -68,74 +61,118 @@ def source_predates_fact(ctx: Context) -> Iterator[Finding]:
     doubt). Definitely published before → error; possibly → warning. The
     same day is fine.
     """
-    for rec, ptr, key, text, own in _facts(ctx):
-        fact = parse_opt(text)
-        if fact is None:
-            continue
-        f = bounds(fact)
-        if own:
-            for j, sid in enumerate(own):
-                pub = _published(ctx, sid)
-                if pub is None:
-                    continue
-                truth = lt(pub[1], f)
-                yield from _report(ctx, rec, f"{ptr}/sources/{j}", key, text, [pub], truth)
-        else:
-            pubs = [_published(ctx, sid) for sid in rec.sources]
-            if not pubs or any(p is None for p in pubs):
-                continue
-            known = [p for p in pubs if p is not None]
-            truth = min((lt(p[1], f) for p in known), key=lambda t: t.value)
-            yield from _report(ctx, rec, "/sources", key, text, known, truth)
+    published = (
+        frames["sources"]
+        .unique("id", keep="first", maintain_order=True)
+        .filter(pl.col("published_lo").is_not_null())
+        .select(source="id", pub="published", pub_lo="published_lo", pub_hi="published_hi")
+        .lazy()
+    )
+    truth = before(span("pub"), span("fact"))
+    facts = _facts(frames).with_row_index("n")
+    lists = (
+        frames["lists"]
+        .lazy()
+        .filter(pl.col("field").is_in(["statuses.sources", "lifecycle.sources"]))
+        .select(
+            "id",
+            "j",
+            "value",
+            at=pl.format("/{}/{}", pl.col("field").cast(pl.String).str.head(-8), "i"),
+        )
+    )
+    own = lists.join(facts, left_on=["id", "at"], right_on=["id", "pointer"])
+    own = own.join(published, left_on="value", right_on="source")
+    own = own.with_columns(truth=truth).filter(pl.col("truth") > NO)
+    for r in own.collect(engine="streaming").iter_rows(named=True):
+        yield _report(r, f"{r['at']}/sources/{r['j']}", [(r["value"], r["pub"])], r["truth"])
+    backed = (
+        facts.join(
+            lists.select("id", "at").unique(),
+            left_on=["id", "pointer"],
+            right_on=["id", "at"],
+            how="anti",
+        )
+        .join(frames["cited"].lazy(), on="id")
+        .join(published, on="source", how="left")
+        .with_columns(truth=truth)
+    )
+    judged = (
+        backed.group_by("n")
+        .agg(pl.col("truth").min(), unknown=pl.col("pub_lo").is_null().any())
+        .filter(~pl.col("unknown") & (pl.col("truth") > NO))
+    )
+    rows = backed.drop("truth").join(judged.select("n", "truth"), on="n")
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for r in rows.collect(engine="streaming").sort("n", "i").iter_rows(named=True):
+        groups.setdefault(r["n"], []).append(r)
+    for g in groups.values():
+        yield _report(g[0], "/sources", [(r["source"], r["pub"]) for r in g], g[0]["truth"])
 
 
-def _facts(ctx: Context) -> Iterator[tuple[Record, str, str, str, tuple[str, ...]]]:
-    """(record, pointer of the fact, what, its date, its own sources)."""
-    for e in ctx.all(Event):
-        for i, st in enumerate(e.statuses):
-            if st.status is EventStatus.HELD:
-                yield e, f"/statuses/{i}", "held", st.date or e.date, st.sources
-    for a in ctx.with_lifecycle():
-        for i, step in enumerate(a.lifecycle):
-            if step.date is not None:
-                yield a, f"/lifecycle/{i}", step.stage.value, step.date, step.sources
-    for t in ctx.all(Tenure):
-        if t.start is not None:
-            yield t, "/start", "tenure.start", t.start, ()
+def _facts(frames: Frames) -> pl.LazyFrame:
+    """The dated facts a source may report: ``id``, ``pointer``, ``key`` (what),
+    ``text`` and the day bounds ``fact_lo``/``fact_hi`` of its date, and the
+    fact's own sources (in ``lists``, where it has any)."""
+    events = frames["events"].lazy().select("id", "date", "date_lo", "date_hi")
+    own = pl.col("date").is_not_null() & (pl.col("date") != "")
+    held = (
+        frames["statuses"]
+        .lazy()
+        .filter(pl.col("status") == "held")
+        .join(events, on="id", suffix="_event")
+        .select(
+            "id",
+            pointer=pl.format("/statuses/{}", "i"),
+            key=pl.lit("held", dtype=pl.String),
+            text=pl.when(own).then("date").otherwise("date_event"),
+            fact_lo=pl.when(own).then("date_lo").otherwise("date_lo_event"),
+            fact_hi=pl.when(own).then("date_hi").otherwise("date_hi_event"),
+        )
+    )
+    steps = (
+        frames["lifecycle"]
+        .lazy()
+        .filter(pl.col("date").is_not_null())
+        .select(
+            "id",
+            pointer=pl.format("/lifecycle/{}", "i"),
+            key=pl.col("stage").cast(pl.String),
+            text="date",
+            fact_lo="date_lo",
+            fact_hi="date_hi",
+        )
+    )
+    starts = (
+        frames["tenures"]
+        .lazy()
+        .filter(pl.col("start").is_not_null())
+        .select(
+            "id",
+            pointer=pl.lit("/start"),
+            key=pl.lit("tenure.start", dtype=pl.String),
+            text="start",
+            fact_lo="start_lo",
+            fact_hi="start_hi",
+        )
+    )
+    return pl.concat([held, steps, starts]).filter(pl.col("fact_lo").is_not_null())
 
 
-def _published(ctx: Context, sid: str) -> tuple[str, Bounds] | None:
-    b = ctx.published(sid)  # numbers (D42); the source only for the words
-    return None if b is None else (sid, b)
-
-
-def _report(
-    ctx: Context,
-    rec: Record,
-    ptr: str,
-    key: str,
-    text: str,
-    found_pubs: list[tuple[str, Bounds]],
-    truth: Truth,
-) -> Iterator[Finding]:
-    sev = graded(truth)
-    if sev is None:
-        return
-    pubs = [(sid, b, ctx.sources[sid].published or "") for sid, b in found_pubs]
-    cited = ", ".join(f"{sid} (published {when})" for sid, _, when in pubs)
-    how = "before" if truth is YES else "possibly before"
+def _report(r: Mapping[str, Any], pointer: str, pubs: list[tuple[str, str]], truth: int) -> Hit:
+    cited = ", ".join(f"{sid} (published {when})" for sid, when in pubs)
+    how = "before" if truth == YES else "possibly before"
     many = "sources were all published" if len(pubs) > 1 else "source was published"
-    dd = {key: text}
-    dd.update({f"{sid}.published": when for sid, _, when in pubs})
-    yield found(
-        "US107",
-        sev,
-        f"{rec.id} has '{key}' on {text}, but its {many} {how} that ({cited}), "
+    dd = {r["key"]: r["text"]}
+    dd.update({f"{sid}.published": when for sid, when in pubs})
+    return Hit(
+        r["id"],
+        pointer,
+        f"{r['id']} has '{r['key']}' on {r['text']}, but its {many} {how} that ({cited}), "
         "so it cannot report it as done.",
-        rec,
-        ptr,
-        related=[sid for sid, _, _ in pubs],
-        dates_=dd,
+        truth == YES,
+        related=tuple(sid for sid, _ in pubs),
+        dates=dd,
     )
 
 
@@ -150,56 +187,17 @@ def _report(
     bad=jsonl(ex.source(), ex.source("unused"), ex.LUKASHENKA),
     good=jsonl(ex.source(), ex.LUKASHENKA),
 )
-def unused_source(ctx: Context) -> Iterator[Finding]:
+def unused_source(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """Every source is cited by some record: in a record's ``sources``, a
     name's, claim's, status's, lifecycle step's or outcome's ``sources``, or
     as the original of another source. An unused source is reported as info:
     it may be kept on purpose, but it usually means a citation was lost.
     (Unique ids and resolving references are checked by US020 and US021.)
     """
-    yield from uncited(ctx.all(Source), cited_sources(ctx.dataset.records))
-
-
-def cited_sources(records: Iterable[Record]) -> set[str]:
-    """The ids of the sources these records cite (a source citing itself
-    as its original does not count)."""
-    used: set[str] = set()
-    for r in records:
-        used.update(sid for sid in _source_refs(r) if sid != r.id)
-    return used
-
-
-def uncited(sources: Iterable[Source], used: Container[str]) -> Iterator[Finding]:
-    """US112 findings for the ``sources`` not in ``used``."""
-    for s in sources:
-        if s.id not in used:
-            yield found(
-                "US112", Severity.INFO, f"{s.id} ({s.url}) is not cited by any record.", s, ""
-            )
-
-
-def _source_paths(type_name: str) -> tuple[tuple[str, ...], ...]:
-    """Paths (field names, ``*`` for items) of every field holding source ids."""
-    return tuple(path for path, targets in ref_paths(type_name) if "source" in targets)
-
-
-def _source_refs(record: Record) -> Iterator[str]:
-    for path in _source_paths(record.TYPE):
-        yield from _follow(record, path)
-
-
-def _follow(value: Any, path: tuple[str, ...]) -> Iterator[str]:
-    if not path:
-        if isinstance(value, str):
-            yield value
-        return
-    head, rest = path[0], path[1:]
-    if head == "*":
-        if isinstance(value, tuple):
-            for item in value:
-                yield from _follow(item, rest)
-    elif value is not None:
-        yield from _follow(getattr(value, head, None), rest)
+    own = frames["cited"].filter(pl.col("source") != pl.col("id"))
+    cited = pl.concat([frames["citations"]["source"], own["source"]])
+    for s in frames["sources"].filter(~pl.col("id").is_in(cited.implode())).iter_rows(named=True):
+        yield Hit(s["id"], "", f"{s['id']} ({s['url']}) is not cited by any record.")
 
 
 # --- US113 -------------------------------------------------------------------
@@ -212,27 +210,27 @@ def _follow(value: Any, path: tuple[str, ...]) -> Iterator[str]:
     bad=jsonl(ex.header("2021-06-01"), ex.source("report", "2021-09-10"), ex.LUKASHENKA),
     good=jsonl(ex.header("2021-12-31"), ex.source("report", "2021-09-10"), ex.LUKASHENKA),
 )
-def source_after_as_of(ctx: Context) -> Iterator[Finding]:
+def source_after_as_of(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """A dataset's ``as_of`` is the last day its data knows of, so none of
     its sources is published after it: definitely after → error, possibly
     (a coarse publication date that straddles ``as_of``) → warning. Sources
     without a publication date, and datasets without ``as_of``, are not
     checked."""
-    if ctx.as_of is None:
+    if as_of is None:
         return
-    for s in ctx.all(Source):
-        published = parse_opt(s.published)
-        if published is None:
-            continue
-        sev = graded(before(ctx.as_of, published))
-        if sev is not None:
-            how = "is" if sev is Severity.ERROR else "may be"
-            yield found(
-                "US113",
-                sev,
-                f"{s.id} {how} published ({s.published}) after the dataset's as_of "
-                f"({ctx.as_of.text}), the last day its data knows of.",
-                s,
-                "/published",
-                dates_={"source.published": s.published or "", "as_of": ctx.as_of.text},
-            )
+    lo, hi = as_of_span(as_of)
+    late = (
+        frames["sources"]
+        .with_columns(truth=before((pl.lit(lo), pl.lit(hi)), span("published")))
+        .filter(pl.col("published_lo").is_not_null() & (pl.col("truth") > NO))
+    )
+    for s in late.iter_rows(named=True):
+        how = "is" if s["truth"] == YES else "may be"
+        yield Hit(
+            s["id"],
+            "/published",
+            f"{s['id']} {how} published ({s['published']}) after the dataset's as_of "
+            f"({as_of.text}), the last day its data knows of.",
+            s["truth"] == YES,
+            dates={"source.published": s["published"] or "", "as_of": as_of.text},
+        )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import polars as pl
+
+from unionstate import dates
 from unionstate.checks import _examples as ex
-from unionstate.checks._context import Bounds, Context, bounds, found, lt, parse_opt
-from unionstate.checks._registry import graded, jsonl, rule
-from unionstate.dates import YES, format_day
-from unionstate.model import OutcomeStatus, Statement
-from unionstate.report import Finding, Severity
+from unionstate.checks._registry import Hit, jsonl, rule
+from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, span
+from unionstate.dates import DateRange, format_day
+from unionstate.report import Severity
 
 
 def _forecast(outcome: dict[str, str] | None) -> dict[str, object]:
@@ -50,7 +52,7 @@ _CAST = (ex.header("2021-12-31"), ex.source(), ex.LUKASHENKA)
         ),
     ),
 )
-def forecast_outcome(ctx: Context) -> Iterator[Finding]:
+def forecast_outcome(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """A forecast's deadline is its latest day (``2021-04`` → 2021-04-30).
 
     * A ``met`` outcome is dated no later than the deadline: definitely later
@@ -60,60 +62,55 @@ def forecast_outcome(ctx: Context) -> Iterator[Finding]:
     * With an ``as_of`` day, a forecast whose deadline had passed by then has
       an outcome (missing → warning) that is not ``pending`` (→ warning).
     """
-    as_of = bounds(ctx.as_of) if ctx.as_of is not None else None
-    for s in ctx.all(Statement):
-        for i, fc in enumerate(s.forecasts):
-            dl = parse_opt(fc.deadline)
-            if dl is None or dl.hi is None:
-                continue
-            deadline: Bounds = (dl.hi, dl.hi)
-            last = format_day(dl.hi)
-            base = f"/forecasts/{i}"
-            out = fc.outcome
-            if as_of is not None and lt(deadline, as_of) is YES:
-                if out is None:
-                    yield found(
-                        "US111",
-                        Severity.WARNING,
-                        f"{s.id}: the deadline {fc.deadline} of '{fc.claim}' had passed "
-                        f"by the as-of day {ctx.as_of}, but no outcome is recorded.",
-                        s,
-                        base,
-                        dates_={"deadline": fc.deadline, "as_of": str(ctx.as_of)},
-                    )
-                elif out.status is OutcomeStatus.PENDING:
-                    yield found(
-                        "US111",
-                        Severity.WARNING,
-                        f"{s.id}: '{fc.claim}' is still pending, but its deadline "
-                        f"{fc.deadline} had passed by the as-of day {ctx.as_of}.",
-                        s,
-                        f"{base}/outcome/status",
-                        dates_={"deadline": fc.deadline, "as_of": str(ctx.as_of)},
-                    )
-            if out is None or out.date is None:
-                continue
-            od = parse_opt(out.date)
-            if od is None:
-                continue
-            if out.status is OutcomeStatus.MET:
-                truth = lt(deadline, bounds(od))
-                what = "after"
-            elif out.status is OutcomeStatus.MISSED:
-                truth = lt(bounds(od), deadline)
-                what = "before"
-            else:
-                continue
-            sev = graded(truth)
-            if sev is not None:
-                how = what if truth is YES else f"possibly {what}"
-                yield found(
-                    "US111",
-                    sev,
-                    f"{s.id}: '{fc.claim}' is {out.status.value} on {out.date}, "
-                    f"{how} its deadline {fc.deadline} (last day {last}).",
-                    s,
-                    f"{base}/outcome/date",
-                    related=out.evidence,
-                    dates_={"deadline": fc.deadline, "outcome.date": out.date},
+    fcs = frames["forecasts"].filter(pl.col("deadline_hi").is_not_null())
+    fcs = fcs.filter(pl.col("deadline_hi") < dates.POS)
+    if as_of is not None:
+        lo, _ = as_of_span(as_of)
+        due = fcs.filter(
+            (pl.col("deadline_hi") < lo)
+            & (pl.col("status").is_null() | (pl.col("status") == "pending"))
+        )
+        for r in due.iter_rows(named=True):
+            base = f"/forecasts/{r['i']}"
+            dd = {"deadline": r["deadline"], "as_of": str(as_of)}
+            if r["status"] is None:
+                msg = (
+                    f"{r['id']}: the deadline {r['deadline']} of '{r['claim']}' had passed "
+                    f"by the as-of day {as_of}, but no outcome is recorded."
                 )
+                yield Hit(r["id"], base, msg, dates=dd, severity=Severity.WARNING)
+            else:
+                msg = (
+                    f"{r['id']}: '{r['claim']}' is still pending, but its deadline "
+                    f"{r['deadline']} had passed by the as-of day {as_of}."
+                )
+                yield Hit(
+                    r["id"], f"{base}/outcome/status", msg, dates=dd, severity=Severity.WARNING
+                )
+    deadline = (pl.col("deadline_hi"), pl.col("deadline_hi"))
+    judged = fcs.filter(pl.col("outcome_lo").is_not_null()).with_columns(
+        truth=pl.when(pl.col("status") == "met")
+        .then(before(deadline, span("outcome")))
+        .when(pl.col("status") == "missed")
+        .then(before(span("outcome"), deadline))
+        .otherwise(NO)
+    )
+    judged = judged.filter(pl.col("truth") > NO)
+    evidence: dict[tuple[str, int], list[str]] = {}
+    lists = frames["lists"].filter(
+        (pl.col("field") == "forecasts.evidence") & pl.col("id").is_in(judged["id"].implode())
+    )
+    for rid, i, ref in lists.select("id", "i", "value").iter_rows():
+        evidence.setdefault((rid, i), []).append(ref)
+    for r in judged.iter_rows(named=True):
+        what = "after" if r["status"] == "met" else "before"
+        how = what if r["truth"] == YES else f"possibly {what}"
+        yield Hit(
+            r["id"],
+            f"/forecasts/{r['i']}/outcome/date",
+            f"{r['id']}: '{r['claim']}' is {r['status']} on {r['outcome']}, "
+            f"{how} its deadline {r['deadline']} (last day {format_day(r['deadline_hi'])}).",
+            r["truth"] == YES,
+            related=tuple(evidence.get((r["id"], r["i"]), ())),
+            dates={"deadline": r["deadline"], "outcome.date": r["outcome"]},
+        )

@@ -3,25 +3,28 @@ and acting in an office one holds (US104)."""
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterator
+from typing import Any
+
+import polars as pl
 
 from unionstate import dates
 from unionstate.checks import _examples as ex
-from unionstate.checks._context import (
-    Bounds,
-    Context,
-    end_bounds,
-    found,
-    lt,
-    parse_opt,
+from unionstate.checks._registry import Hit, jsonl, rule
+from unionstate.checks.frames import (
+    MAYBE,
+    NO,
+    YES,
+    Frames,
+    before,
+    end_span,
+    persons,
     show,
-    start_bounds,
+    span,
+    start_span,
+    within,
 )
-from unionstate.checks._registry import both, graded, jsonl, rule
-from unionstate.dates import MAYBE, YES, DateRange
-from unionstate.model import Event, Office, Record, Statement, Tenure
-from unionstate.report import Finding, Severity
+from unionstate.dates import DateRange
 
 _PM = "office/prime-minister-of-russia"
 
@@ -45,28 +48,25 @@ _PM = "office/prime-minister-of-russia"
         ex.tenure("medvedev-pm", "person/medvedev", _PM, start="2012-05-08", end="2020-01-16"),
     ),
 )
-def tenure_start_before_end(ctx: Context) -> Iterator[Finding]:
+def tenure_start_before_end(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """A tenure's ``end`` is not before its ``start``.
 
     Only a definite reversal is reported (error). The two dates belong to one
     record, which asserts their order, so coarse dates that merely might be
     reversed (``start: 2019``, ``end: 2019-03``) are consistent and pass.
     """
-    for t in ctx.all(Tenure):
-        if t.start is None or t.end is None:
-            continue
-        s, e = start_bounds(t.start), end_bounds(t.end)
-        if lt(e, s) is YES:
-            yield found(
-                "US101",
-                Severity.ERROR,
-                f"{t.id} ({t.person} as {ctx.label(t.office)}) ends on "
-                f"{t.end}, before it starts on {t.start}.",
-                t,
-                "/end",
-                related=(t.person, t.office),
-                dates_={"tenure.start": t.start, "tenure.end": t.end},
-            )
+    (slo, _), (_, ehi) = span("start"), span("end")
+    bad = frames["tenures"].filter(ehi < slo)
+    labels = frames.labels(bad["office"])
+    for t in bad.iter_rows(named=True):
+        yield Hit(
+            t["id"],
+            "/end",
+            f"{t['id']} ({t['person']} as {labels[t['office']]}) ends on "
+            f"{t['end']}, before it starts on {t['start']}.",
+            related=(t["person"], t["office"]),
+            dates={"tenure.start": t["start"], "tenure.end": t["end"]},
+        )
 
 
 # --- US103 -------------------------------------------------------------------
@@ -97,7 +97,7 @@ _CAST = (ex.source(), ex.RUSSIA_GOV, ex.PM_RUSSIA, ex.MEDVEDEV, ex.MISHUSTIN)
         _pm_tenure("mishustin-pm", "person/mishustin", "2020-01-16"),
     ),
 )
-def one_holder_at_a_time(ctx: Context) -> Iterator[Finding]:
+def one_holder_at_a_time(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """Two tenures of an office with ``max_holders: 1`` do not overlap, unless
     one of them is ``acting``.
 
@@ -107,46 +107,44 @@ def one_holder_at_a_time(ctx: Context) -> Iterator[Finding]:
     starts strictly before A ends *and* A starts strictly before B ends;
     definitely → error, possibly (coarse or unknown dates) → warning. An
     absent ``start`` is unknown; an absent ``end`` means still in office.
-    The finding is on the tenure that starts later. Offices with
-    ``max_holders`` above 1 are not checked.
-
-    Tenures are swept in start order keeping only those that may still be
-    running, so the work is n log n plus the pairs reported.
+    The finding is on the tenure that starts later (by earliest start, then
+    id). Offices with ``max_holders`` above 1 are not checked.
     """
-    for office_id, tenures in ctx.tenures_by_office.items():
-        office = ctx.get(office_id, Office)
-        if office is None or office.max_holders != 1:
-            continue
-        active: list[tuple[int, int, Bounds, Bounds, Tenure]] = []  # heap on end.hi
-        for n, b in enumerate(tenures):
-            if b.acting:
-                continue
-            sb, eb = start_bounds(b.start), end_bounds(b.end)
-            while active and active[0][0] <= sb[0]:
-                heapq.heappop(active)
-            for _, _, sa, ea, a in sorted(active, key=lambda x: x[1]):
-                truth = both(lt(sb, ea), lt(sa, eb))
-                sev = graded(truth)
-                if sev is None:
-                    continue
-                how = "overlaps" if truth is YES else "may overlap"
-                yield found(
-                    "US103",
-                    sev,
-                    f"{b.id} ({b.person}, {show(sb)} to {show(eb)}) {how} {a.id} "
-                    f"({a.person}, {show(sa)} to {show(ea)}), but {ctx.label(office_id)} has "
-                    "one holder at a time.",
-                    b,
-                    "/start",
-                    related=(a.id, office_id, b.person, a.person),
-                    dates_={
-                        "tenure.start": b.start or "unknown",
-                        "tenure.end": b.end or "ongoing",
-                        "other.start": a.start or "unknown",
-                        "other.end": a.end or "ongoing",
-                    },
-                )
-            heapq.heappush(active, (eb[1], n, sb, eb, b))
+    single = frames["offices"].unique("id", keep="first").filter(pl.col("max_holders") == 1)
+    (slo, shi), (elo, ehi) = start_span("start"), end_span("end")
+    ts = (
+        frames["tenures"]
+        .filter(~pl.col("acting") & pl.col("office").is_in(single["id"].implode()))
+        .select("id", "person", "office", "start", "end", s_lo=slo, s_hi=shi, e_lo=elo, e_hi=ehi)
+    )
+    a, b = "_a", ""  # a listed before b, by earliest start then id
+    pairs = ts.join(ts, on="office", suffix=a).filter(
+        (pl.col("s_lo_a") < pl.col("s_lo"))
+        | ((pl.col("s_lo_a") == pl.col("s_lo")) & (pl.col("id_a") < pl.col("id")))
+    )
+    truth = pl.min_horizontal(
+        before(span("s", b), span("e", a)), before(span("s", a), span("e", b))
+    )
+    bad = pairs.with_columns(truth=truth).filter(pl.col("truth") > NO)
+    labels = frames.labels(bad["office"])
+    for r in bad.iter_rows(named=True):
+        how = "overlaps" if r["truth"] == YES else "may overlap"
+        b_span = f"{show(r['s_lo'], r['s_hi'])} to {show(r['e_lo'], r['e_hi'])}"
+        a_span = f"{show(r['s_lo_a'], r['s_hi_a'])} to {show(r['e_lo_a'], r['e_hi_a'])}"
+        yield Hit(
+            r["id"],
+            "/start",
+            f"{r['id']} ({r['person']}, {b_span}) {how} {r['id_a']} ({r['person_a']}, {a_span}), "
+            f"but {labels[r['office']]} has one holder at a time.",
+            r["truth"] == YES,
+            related=(r["id_a"], r["office"], r["person"], r["person_a"]),
+            dates={
+                "tenure.start": r["start"] or "unknown",
+                "tenure.end": r["end"] or "ongoing",
+                "other.start": r["start_a"] or "unknown",
+                "other.end": r["end_a"] or "ongoing",
+            },
+        )
 
 
 # --- US104 -------------------------------------------------------------------
@@ -177,7 +175,7 @@ _EVENT_AT = "event/talks-2021-04-16"
         ),
     ),
 )
-def holds_office(ctx: Context) -> Iterator[Finding]:
+def holds_office(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     """A person named in an office, as an event participant
     (``participants[].office``) or as a statement's speaker (``office``),
     holds that office on the event's or statement's date: some tenure of
@@ -191,68 +189,112 @@ def holds_office(ctx: Context) -> Iterator[Finding]:
     Lifecycle signatories (``lifecycle[].by``) carry no office, so they are
     checked only through the participants of the step's event.
     """
-    for e in ctx.all(Event):
-        d = parse_opt(e.date)
-        if d is None:
-            continue
-        for i, p in enumerate(e.participants):
-            if p.office is not None:
-                yield from _holds(
-                    ctx, e, f"/participants/{i}/office", p.actor, p.office, d, "event", e.date
-                )
-    for s in ctx.all(Statement):
-        d = parse_opt(s.date)
-        if s.office is not None and d is not None:
-            yield from _holds(ctx, s, "/office", s.speaker, s.office, d, "statement", s.date)
+    dated = ["date", "date_lo", "date_hi"]
+    office = pl.col("office").is_not_null()
+    named = pl.concat(
+        [
+            frames["participants"]
+            .lazy()
+            .filter(office)
+            .join(frames["events"].lazy().select("id", *dated), on="id")
+            .select("id", "actor", "office", *dated, "i", what=pl.lit("event")),
+            frames["statements"]
+            .lazy()
+            .filter(office)
+            .select(
+                "id",
+                pl.col("speaker").alias("actor"),
+                "office",
+                *dated,
+                i=pl.lit(None, pl.Int32),
+                what=pl.lit("statement"),
+            ),
+        ]
+    ).filter(
+        pl.col("date_lo").is_not_null() & pl.col("actor").is_in(persons(frames)["id"].implode())
+    )
+    truth = within(span("date"), pl.col("p_slo"), pl.col("p_shi"), pl.col("p_elo"), pl.col("p_ehi"))
+    pairs = (
+        named.with_row_index("n")
+        .join(
+            _periods(frames).lazy(),
+            left_on=["actor", "office"],
+            right_on=["person", "office"],
+            how="left",
+        )
+        .with_columns(truth=pl.when(pl.col("tenure").is_null()).then(NO).otherwise(truth))
+    )
+    uncovered = pairs.group_by("n").agg(pl.col("truth").max()).filter(pl.col("truth") < YES)
+    bad = (
+        pairs.join(uncovered.select("n"), on="n", how="semi")
+        .collect(engine="streaming")
+        .sort("n", "first", "tenure", nulls_last=True)
+    )
+    labels = frames.labels(bad["office"])
+    groups: dict[int, list[dict[str, Any]]] = {}
+    for row in bad.iter_rows(named=True):
+        groups.setdefault(row["n"], []).append(row)
+    for rows in groups.values():
+        yield _holds(rows, labels[rows[0]["office"]])
 
 
-def _holds(
-    ctx: Context,
-    rec: Record,
-    pointer: str,
-    actor: str,
-    office: str,
-    d: DateRange,
-    what: str,
-    text: str,
-) -> Iterator[Finding]:
-    # the tenures are read as numbers (ctx.facts, D42), the records only to
-    # word a finding
-    if not ctx.is_person(actor):
-        return
-    maybe: int | None = None
-    nearest: tuple[int, int] | None = None
-    lo, hi = d.lo or 0, d.hi or 0
-    rows = ctx.facts.holders.get((actor, office))
-    for k, (slo, shi, elo, ehi, first, last) in enumerate(rows):
-        truth = dates.within_days(d, slo, shi, elo, ehi)
-        if truth is YES:
-            return
-        if truth is MAYBE and maybe is None:
-            maybe = k
-        g = max(first - hi, lo - last, 0)
-        if nearest is None or g < nearest[0]:
-            nearest = (g, k)
-    sev = Severity.WARNING if maybe is not None else Severity.ERROR
-    at = maybe if maybe is not None else (None if nearest is None else nearest[1])
-    named = f"{actor} is named {ctx.label(office)} at {rec.id} on {text}"
-    dd = {what: text}
-    related: tuple[str, ...] = (actor, office)
-    if at is None:
+def _periods(frames: Frames) -> pl.DataFrame:
+    """Each tenure as :func:`dates.within` reads a period (``p_*``: an
+    absent or unknown start since forever, an absent end ongoing) and its
+    earliest start and latest end (``first``, ``last``), in the order of
+    earliest start, then id."""
+    (slo, shi), (elo, ehi) = span("start"), span("end")
+    first = slo.fill_null(dates.NEG)
+    return (
+        frames["tenures"]
+        .select(
+            "person",
+            "office",
+            "start",
+            "end",
+            tenure="id",
+            p_slo=first,
+            p_shi=shi.fill_null(dates.NEG),
+            p_elo=elo.fill_null(dates.POS),
+            p_ehi=ehi.fill_null(dates.POS),
+            first=first,
+            last=ehi.fill_null(dates.POS),
+        )
+        .sort("first", "tenure", maintain_order=True)
+    )
+
+
+def _holds(rows: list[dict[str, Any]], office: str) -> Hit:
+    """The finding for a person named in an office (``rows``: the
+    participation with each tenure of theirs in it, if any, and whether it
+    covers the day) when none surely does."""
+    r = rows[0]
+    lo = r["date_lo"]
+    hi = 0 if r["date_hi"] == dates.POS else r["date_hi"]
+    maybe = max(t["truth"] for t in rows) == MAYBE
+    shown = None
+    if maybe:
+        shown = next(t for t in rows if t["truth"] == MAYBE)
+    elif r["tenure"] is not None:
+        shown = min(rows, key=lambda t: max(t["first"] - hi, lo - t["last"], 0))
+    named = f"{r['actor']} is named {office} at {r['id']} on {r['date']}"
+    dd = {r["what"]: r["date"]}
+    related: tuple[str, ...] = (r["actor"], r["office"])
+    if shown is None:
         msg = f"{named}, but has no tenure of that office."
     else:
-        shown = ctx.tenures_by_holder[(actor, office)][at]
-        span = f"{shown.start or 'unknown'} to {shown.end or 'ongoing'}"
-        dd["tenure.start"] = shown.start or "unknown"
-        dd["tenure.end"] = shown.end or "ongoing"
-        related = (*related, shown.id)
-        if maybe is not None:
+        span_ = f"{shown['start'] or 'unknown'} to {shown['end'] or 'ongoing'}"
+        dd["tenure.start"] = shown["start"] or "unknown"
+        dd["tenure.end"] = shown["end"] or "ongoing"
+        related = (*related, shown["tenure"])
+        if maybe:
             msg = (
                 f"{named}, and the dates are too coarse to tell whether the tenure "
-                f"{shown.id} ({span}) covers it."
+                f"{shown['tenure']} ({span_}) covers it."
             )
-        elif shown.end is not None and rows[at][5] < lo:
-            msg = f"{named}, but the tenure {shown.id} ended on {shown.end}."
+        elif shown["end"] is not None and shown["last"] < lo:
+            msg = f"{named}, but the tenure {shown['tenure']} ended on {shown['end']}."
         else:
-            msg = f"{named}, but the tenure {shown.id} ({span}) does not cover it."
-    yield found("US104", sev, msg, rec, pointer, related=related, dates_=dd)
+            msg = f"{named}, but the tenure {shown['tenure']} ({span_}) does not cover it."
+    pointer = "/office" if r["i"] is None else f"/participants/{r['i']}/office"
+    return Hit(r["id"], pointer, msg, not maybe, related=related, dates=dd)
