@@ -111,3 +111,10 @@ def test_frame_dates_are_days(ds: unionstate.Dataset) -> None:
     assert str(row.date_earliest.date()) == str(row.date_latest.date()) == "2022-02-18"
     with pytest.raises(KeyError, match="tables"):
         ds.frame("nope")
+
+
+def test_a_record_shows_short(ds: unionstate.Dataset) -> None:
+    assert repr(ds.get("person/putin")) == "<Person person/putin 'Vladimir Putin'>"
+    assert repr(ds.get("tenure/krutoi-ambassador-of-belarus-to-russia")) == (
+        "<Tenure tenure/krutoi-ambassador-of-belarus-to-russia>"
+    )

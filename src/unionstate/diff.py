@@ -761,10 +761,21 @@ def read_side(path: str | os.PathLike[str]) -> Side:
     raw = read(rel if rel is not None else p)
     if raw.unusable:
         raise InputError(f"{path}: cannot be read ({', '.join(raw.unusable)})")
-    bad = [f for f in raw.findings if f.code in ("US001", "US002")]
+    bad = [f for f in raw.findings if f.code in ("US001", "US002", "US003")]
     if bad:
         f = bad[0]
         raise InputError(f"{f.where() or path}: {f.message}")
+    seen: dict[str, str] = {}
+    for r in raw.records:
+        rid = r.data.get("id")
+        if isinstance(rid, str):
+            where = f"{r.file}:{r.line or '?'}"
+            if rid in seen:  # two records with one id: the diff would hide one of them
+                raise InputError(
+                    f"{where}: the id {rid!r} is also used at {seen[rid]}; "
+                    "a dataset to compare has each id once"
+                )
+            seen[rid] = where
     header = {k: v for k, v in (raw.header or {}).items() if k != "type"} or None
     schemas = read_schemas(rel.parent / "schemas") if rel is not None else None
     return Side(header, [canonical(r.data) for r in raw.records], schemas)

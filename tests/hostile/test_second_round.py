@@ -524,3 +524,15 @@ def test_a_written_file_gets_the_permissions_of_a_plain_write(tmp_path: Path) ->
         assert old.stat().st_mode & 0o777 == 0o600
     finally:
         os.umask(umask)
+
+
+def test_diff_refuses_a_side_that_repeats_an_id(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    one = jsonl(tmp_path / "one.jsonl", SOURCE)
+    two = jsonl(tmp_path / "two.jsonl", SOURCE, {**SOURCE, "title": "other"})
+    for old, new in ((one, two), (two, one)):
+        code, out, err = run(capsys, "diff", str(old), str(new))
+        assert code == 2
+        assert "also used at" in err
+        assert "No differences" not in out

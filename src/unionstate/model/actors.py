@@ -10,7 +10,7 @@ from ._fields import opt, req, seq
 from .common import Identifier, Name, Record
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Person(Record):
     """A natural person. All spellings of a name (Lukashenka, Lukashenko,
     Лукашэнка, Лукашенко) are names of one Person."""
@@ -39,7 +39,7 @@ class OrganizationKind(enum.StrEnum):
     OTHER = "other"
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Organization(Record):
     """A state, government, council, press service, media outlet, opposition
     body or any other organisation."""

@@ -50,7 +50,7 @@ class LifecycleStep:
     note: str | None = opt("What the sources say about this step.")
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Agreement(Record):
     """A treaty, intergovernmental agreement, programme of action, decree or
     union programme package, with its lifecycle."""
@@ -81,7 +81,7 @@ class RoadmapKind(enum.StrEnum):
     UNION_PROGRAMME = "union_programme"
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Roadmap(Record):
     """One road map (2019) or union programme (2021) of an integration
     programme."""

@@ -69,13 +69,21 @@ class RuleException:
     reason: str = req("Why the rule does not apply here, in a sentence.")
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Record:
     """Fields every record has. Concrete record types set ``TYPE``."""
 
     TYPE: ClassVar[str] = ""
     #: Whether ``sources`` may be empty (only for Source records).
     SOURCES_OPTIONAL: ClassVar[bool] = False
+
+    def __repr__(self) -> str:
+        """Short: the class, the id and the record's name or title, e.g.
+        ``<Person person/putin 'Vladimir Putin'>`` (every field: ``attrs.asdict``)."""
+        names = getattr(self, "names", ())
+        label = names[0].value if names else getattr(self, "title", None)
+        shown = f" {label!r}" if label else ""
+        return f"<{type(self).__name__} {self.id}{shown}>"
 
     def _repr_html_(self) -> str:
         """The record as a small HTML table, for notebooks."""

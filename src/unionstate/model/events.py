@@ -71,7 +71,7 @@ class StatusChange:
     note: str | None = opt("What the sources say about this step.")
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Event(Record):
     """Something that happened, or was announced, expected or scheduled to
     happen. ``date`` is when it took (or was to take) place; ``statuses`` is its

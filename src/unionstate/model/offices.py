@@ -10,7 +10,7 @@ from ._fields import flag, opt, req, seq
 from .common import Identifier, Name, Record
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Office(Record):
     """A post such as 'President of Belarus' or 'Ambassador of Belarus to
     Russia'. Its names include the titles as written in sources ('Russian PM')."""
@@ -45,7 +45,7 @@ class TenureEnd(enum.StrEnum):
     OTHER = "other"
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Tenure(Record):
     """One person holding one office from ``start`` to ``end`` (open when
     ``end`` is absent: still in office as of the dataset's ``as_of``)."""

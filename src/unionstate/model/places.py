@@ -19,7 +19,7 @@ class PlaceKind(enum.StrEnum):
     OTHER = "other"
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Place(Record):
     """A country, region, city or venue (e.g. the Independence Palace, Minsk)."""
 

@@ -8,7 +8,7 @@ from ._fields import opt, req, seq
 from .common import Record
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Source(Record):
     """A published page. ``quote`` holds the words that back the facts citing
     it; ``sources`` may be empty on a Source."""

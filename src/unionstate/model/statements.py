@@ -44,7 +44,7 @@ class Forecast:
     outcome: Outcome | None = opt("What became of it.")
 
 
-@attrs.frozen(slots=True, kw_only=True)
+@attrs.frozen(slots=True, kw_only=True, repr=False)
 class Statement(Record):
     """Something a person or organisation said, with when, where and in which
     office."""
