@@ -114,3 +114,33 @@ def test_the_canonical_data_is_always_checked_on_its_own(
     code, found = run(capsys, "data")
     assert code == 0
     assert not [f for f in found if f["code"] in ("US030", "US033")]
+
+
+def test_show_hides_below_a_severity_and_says_how_many(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    path = str(EXAMPLES / "my-meetings-fixed.jsonl")
+    assert main(["validate", path]) == 1
+    out = capsys.readouterr().out
+    assert "US104" in out
+    assert "US030" not in out.split("records in")[0]  # info is not shown by default
+    assert "(7 finding(s) below warning not shown; --show info shows them)" in out
+    assert main(["validate", path, "--show", "info"]) == 1
+    assert "US030" in capsys.readouterr().out
+    assert main(["validate", path, "--show", "error", "--format", "json"]) == 1
+    assert {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]} == {
+        "US030",
+        "US104",
+    }  # JSON has every finding
+
+
+def test_ignore_and_select_take_any_code(capsys: pytest.CaptureFixture[str]) -> None:
+    path = str(EXAMPLES / "my-meetings-fixed.jsonl")
+    assert main(["validate", path, "--ignore", "US030", "--format", "json"]) == 1
+    rep = json.loads(capsys.readouterr().out)
+    assert "US030" not in {f["code"] for f in rep["findings"]}
+    assert rep["counts"]["info"] == 0
+    assert main(["validate", path, "--ignore", "name-resolved,US104", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["findings"] == []
+    assert main(["validate", path, "--ignore", "US999"]) == 2
+    assert "US999" in capsys.readouterr().err

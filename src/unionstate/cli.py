@@ -29,7 +29,7 @@ from unionstate.io.read import Limits
 from unionstate.io.write import write_files
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import ReleaseError, build_release, verify
-from unionstate.report import Report, Severity, shown
+from unionstate.report import CODES, Report, Severity, shown
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
 from unionstate.validate import validate_raw
@@ -132,14 +132,22 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="CODES",
-        help="run only these rules (codes, code prefixes or names; comma-separated)",
+        help="run only these rules, and of the other codes report only these (codes, code "
+        "prefixes or names; comma-separated)",
     )
     v.add_argument(
         "--ignore",
         action="append",
         default=[],
         metavar="CODES",
-        help="do not run these rules (codes, code prefixes or names; comma-separated)",
+        help="do not run these rules, and leave out findings of these other codes, e.g. "
+        "US030 (codes, code prefixes or names; comma-separated)",
+    )
+    v.add_argument(
+        "--show",
+        choices=("error", "warning", "info"),
+        help="lowest severity shown in the text report (default: warning; JSON has all); "
+        "every finding is still counted in the summary",
     )
     v.add_argument(
         "--as-of", metavar="DAY", help="the day the data is judged at (default: its as_of)"
@@ -375,6 +383,12 @@ def _validate(args: argparse.Namespace) -> int:
     if args.as_of is not None and not is_edtf(args.as_of):
         print(f"unionstate: --as-of {args.as_of!r} is not an EDTF date", file=sys.stderr)
         return EXIT_UNUSABLE
+    try:
+        rule_select, code_select = _split_codes(_codes(args.select))
+        rule_ignore, code_ignore = _split_codes(_codes(args.ignore))
+    except ValueError as exc:
+        print(f"unionstate: {exc}", file=sys.stderr)
+        return EXIT_UNUSABLE
     bar = _Progress() if args.format == "text" and sys.stderr.isatty() else None
     try:
         raw, report = validate_path(
@@ -382,8 +396,8 @@ def _validate(args: argparse.Namespace) -> int:
             rules=not args.no_rules,
             standalone=args.standalone,
             as_of=args.as_of,
-            select=_codes(args.select),
-            ignore=_codes(args.ignore),
+            select=rule_select,
+            ignore=rule_ignore,
             limits=_limits(args),
             max_findings=args.max_findings,
             progress=bar or no_progress,
@@ -396,11 +410,38 @@ def _validate(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    from unionstate.checks import RULES
+
+    left_out = set(code_ignore)
+    if code_select:
+        left_out |= {c for c in CODES if c not in code_select and c not in RULES}
+    report = report.without(left_out)
     code = EXIT_INVALID if report.fails(Severity(args.fail_on)) else EXIT_OK
     if raw.unusable:
         code = EXIT_UNUSABLE
-    _emit(report.to_json() if args.format == "json" else report.to_text())
+    show = Severity(args.show or "warning")
+    _emit(report.to_json() if args.format == "json" else report.to_text(show))
     return code
+
+
+def _split_codes(patterns: list[str]) -> tuple[list[str], list[str]]:
+    """Rule patterns (codes, prefixes or names of rules) apart from the codes of other
+    findings (``US030``, or its name ``name-resolved``); a pattern naming neither is a
+    usage error (``ValueError``)."""
+    from unionstate.checks import RULES
+
+    rules: list[str] = []
+    others: list[str] = []
+    names = {c.name: c.code for c in CODES.values()}
+    for p in patterns:
+        code = names.get(p, p.upper())
+        if code in CODES and code not in RULES:
+            others.append(code)
+        elif any(r.name == p or r.code.startswith(p.upper()) for r in RULES.values()):
+            rules.append(p)
+        else:
+            raise ValueError(f"{p!r} is not a finding code, rule code, code prefix or name")
+    return rules, others
 
 
 def _emit(text: str) -> None:

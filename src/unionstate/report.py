@@ -271,6 +271,15 @@ class Report:
                 return True
         return any(not f.excepted and f.severity.rank >= fail_on.rank for f in self.findings)
 
+    def without(self, codes: Iterable[str]) -> Report:
+        """This report with the findings of ``codes`` left out, counted nowhere."""
+        gone = set(codes)
+        return attrs.evolve(
+            self,
+            findings=tuple(f for f in self.findings if f.code not in gone),
+            suppressed={k: n for k, n in self.suppressed.items() if k.split("/")[0] not in gone},
+        )
+
     @property
     def ok(self) -> bool:
         """No error."""
@@ -290,13 +299,19 @@ class Report:
         # a lone surrogate (from the input) is written as its JSON escape, not raw
         return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
-    def to_text(self) -> str:
-        """A report for people, grouped by file and record. Every string that
-        comes from the input (file names, ids, pointers, messages, reasons) is
-        shown with its control characters escaped: none reaches the terminal raw."""
+    def to_text(self, show: Severity = Severity.INFO) -> str:
+        """A report for people, grouped by file and record, showing the findings of
+        severity ``show`` and above (all are counted in the summary, and a last line
+        says how many were not shown). Every string that comes from the input (file
+        names, ids, pointers, messages, reasons) is shown with its control characters
+        escaped: none reaches the terminal raw."""
         lines: list[str] = []
         group: tuple[str | None, str | None] | None = None
+        hidden = 0
         for f in self.findings:
+            if f.severity.rank < show.rank:
+                hidden += 1
+                continue
             key = (f.file, f.record_id)
             if key != group:
                 group = key
@@ -324,4 +339,8 @@ class Report:
             f"{c['excepted']} excepted"
         )
         lines.append(summary)
+        if hidden:
+            lines.append(
+                f"({hidden} finding(s) below {show.value} not shown; --show info shows them)"
+            )
         return "\n".join(lines)
