@@ -1,8 +1,8 @@
 """A seeded generator of realistic unionstate datasets of any size, with
 planted errors whose findings are known in advance.
 
-    python benchmarks/generate.py 100000 /tmp/us-100k.jsonl --seed 1 \\
-        --error-rate 0.01 --kinds rules [--planted /tmp/us-100k.planted.json]
+    python benchmarks/generate.py 100000 us-100k.jsonl --seed 1 \\
+        --error-rate 0.01 --kinds rules [--planted us-100k.planted.json]
 
 :func:`generate` returns JSON-ready record dicts (canonical form: ``type``
 first) and the list of :class:`Planted` errors; :func:`write_jsonl` writes
