@@ -24,7 +24,7 @@ from unionstate.model import (
     Tenure,
 )
 from unionstate.names import NameKeys, fold, match, words
-from unionstate.queries import Queries
+from unionstate.queries import Queries, _lo
 from unionstate.report import Report, Severity
 from unionstate.validate import validate_raw
 
@@ -358,13 +358,6 @@ def _score(query: list[str], fields: list[tuple[float, list[str]]]) -> float:
         return best
     every = [w for _, field in fields for w in field]
     return 0.5 if all(_has(every, q) for q in query) else 0.0
-
-
-def _lo(text: str | None) -> int:
-    if text is None:
-        return 0
-    lo = dates.parse(text).lo
-    return 0 if lo is None else lo
 
 
 def data_dir() -> Path:

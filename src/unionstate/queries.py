@@ -86,6 +86,7 @@ class ForecastView:
 
 
 def _lo(text: str | None) -> int:
+    """A date's sort key: its earliest day (its latest for an open start; 0 when absent)."""
     if text is None:
         return 0
     r = dates.parse(text)
@@ -99,10 +100,10 @@ def _period(between: tuple[DateLike, DateLike]) -> tuple[int, int]:
     return (lo.lo if lo.lo is not None else -(10**9), hi.hi if hi.hi is not None else 10**9)
 
 
-def _overlaps(text: str | None, lo: int, hi: int, *, open_end: bool = False) -> bool:
-    """Whether a date (or, with ``open_end``, an absent end: ongoing) may fall in [lo, hi]."""
+def _overlaps(text: str | None, lo: int, hi: int) -> bool:
+    """Whether a date (absent: no) may fall in [lo, hi]."""
     if text is None:
-        return open_end
+        return False
     r = dates.parse(text)
     first = r.lo if r.lo is not None else -(10**9)
     last = r.hi if r.hi is not None else 10**9
@@ -111,7 +112,7 @@ def _overlaps(text: str | None, lo: int, hi: int, *, open_end: bool = False) -> 
 
 def _ids_in(value: Any) -> Iterator[str]:
     """Every source id cited anywhere inside a record (its own and its parts')."""
-    if isinstance(value, Record | Name) or attrs.has(type(value)):
+    if attrs.has(type(value)):
         for f in attrs.fields(type(value)):
             v = getattr(value, f.name)
             if f.name == "sources" and isinstance(v, tuple):
