@@ -43,10 +43,10 @@ validator reports no error and no warning, only US108/US112 info):
 
 **Planted errors** (``kinds``): each is a minimal change that makes the
 validator report exactly one error or warning, at a known record and JSON
-Pointer. Schema-level kinds (:data:`SCHEMA_KINDS`) make the pipeline skip
-the consistency rules (US007), so plant them apart from the rule kinds
-(:data:`RULE_KINDS`); :func:`expected` gives the findings to expect either
-way. The kinds, the change, and the finding (error unless marked)::
+Pointer. A record with a schema-level kind (:data:`SCHEMA_KINDS`) is set
+aside from the consistency rules (US007), with the records that refer to it;
+:func:`expected` gives the findings to expect for any mix of kinds. The
+kinds, the change, and the finding (error unless marked)::
 
     US010-enum      event kind or status not in the enum     US010 /kind, /statuses/0/status
     US010-date      event date YYYY-02-30, statement YYYY-13-01        US010 /date
@@ -190,22 +190,49 @@ def expand_kinds(kinds: Iterable[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def expected(planted: Iterable[Planted]) -> Counter[tuple[str, str, str | None, str | None]]:
+def expected(
+    planted: Iterable[Planted], records: Iterable[Rec] = ()
+) -> Counter[tuple[str, str, str | None, str | None]]:
     """The (code, severity, record id, pointer) of the error and warning
-    findings the validator must report for these plants: with any schema-level
-    plant the rules are skipped, so rule plants are dropped and a US007 is
-    expected. US001 findings carry no record id: map them by line (see
-    :func:`write_jsonl`)."""
+    findings the validator must report for these plants in ``records`` (the
+    generated records, needed when schema-level kinds are planted). A record
+    with a schema-level plant is set aside from the rules with every record
+    that refers to one set aside, each with a US007 warning, and a rule plant
+    on a record set aside is not found. US001 findings carry no record id:
+    map them by line (see :func:`write_jsonl`)."""
     ps = list(planted)
-    schema = any(p.kind in SCHEMA_KINDS for p in ps)
+    failed = {p.record_id for p in ps if p.kind in SCHEMA_KINDS and p.kind != "US001"}
+    aside = set_aside(records, {r for r in failed if r})
     out: Counter[tuple[str, str, str | None, str | None]] = Counter()
     for p in ps:
-        if schema and p.kind in RULE_KINDS:
+        if p.kind in RULE_KINDS and p.record_id in aside:
             continue
         out[p.key] += 1
-    if schema:
-        out[("US007", "warning", None, None)] += 1
+    for rid in aside:
+        out[("US007", "warning", rid, None)] += 1
     return out
+
+
+def set_aside(records: Iterable[Rec], failed: set[str]) -> set[str]:
+    """The ids the rules set aside: ``failed`` and, again and again, every
+    record that refers to one set aside (or, for a tenure set aside, names
+    its office); only ids present in ``records``."""
+    recs = list(records)
+    present = {r["id"] for r in recs}
+    by_ref: defaultdict[str, set[str]] = defaultdict(set)
+    office_of: dict[str, str] = {}
+    for rec in recs:
+        for _, ref, _ in iter_refs(rec["type"], rec):
+            if ref != rec["id"]:
+                by_ref[ref].add(rec["id"])
+        if rec["type"] == "tenure":
+            office_of[rec["id"]] = rec["office"]
+    aside, frontier = set(failed), set(failed)
+    while frontier:
+        targets = frontier | {office_of[t] for t in frontier if t in office_of}
+        frontier = {d for t in targets for d in by_ref.get(t, ())} - aside
+        aside |= frontier
+    return aside & present
 
 
 # --- small helpers -------------------------------------------------------------

@@ -123,6 +123,7 @@ def test_every_problem_reported_not_the_first(
         ("US010", "/names"),
         ("US010", "/death_date"),
         ("US021", "/sources/0"),
+        ("US112", ""),  # in the same pass: source/a is cited by no record
     }
 
 
@@ -234,13 +235,31 @@ def test_shipped_schemas_match_the_model(capsys: pytest.CaptureFixture[str]) -> 
     assert main(["schema", "--out", str(root), "--check"]) == 0, capsys.readouterr().out
 
 
-def test_rules_not_run_on_invalid_data_says_so(
+def test_records_set_aside_are_named_and_the_rest_checked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    p = write(tmp_path, "d.jsonl", '{"type":"person","id":"person/q"}\n')
+    """One pass: the record with an error and the one that refers to it get
+    a US007 each, saying why; the rules still check the others."""
+    lines = [
+        SRC,
+        '{"type":"person","id":"person/q"}',  # no names, no sources: schema errors
+        '{"type":"tenure","id":"tenure/q","person":"person/q",'
+        '"office":"office/president-of-russia","start":"2000","sources":["source/a"]}',
+        '{"type":"tenure","id":"tenure/r","person":"person/lukashenka",'
+        '"office":"office/president-of-belarus","start":"2010-01-01","end":"2005-01-01",'
+        '"sources":["source/a"]}',
+    ]
+    p = write(tmp_path, "d.jsonl", "\n".join(lines) + "\n")
     code, out, _ = run(capsys, "validate", str(p), "--format", "json")
     assert code == 1
-    assert json.loads(out)["findings"][-1]["code"] == "US007"
+    found = json.loads(out)["findings"]
+    aside = {f["record_id"]: f for f in found if f["code"] == "US007"}
+    assert set(aside) == {"person/q", "tenure/q"}
+    assert aside["tenure/q"]["related"] == ["person/q"]
+    assert "refers to person/q, which has errors" in aside["tenure/q"]["message"]
+    assert aside["person/q"]["line"] == 2
+    # the rules ran over the rest: tenure/r ends before it starts
+    assert any(f["code"] == "US101" and f["record_id"] == "tenure/r" for f in found), found
     code, out, _ = run(capsys, "validate", str(p), "--format", "json", "--no-rules")
     assert "US007" not in out
 
@@ -297,5 +316,21 @@ def test_findings_over_the_cap_are_counted_not_lost(
     rep = json.loads(out)
     assert code == 1
     assert [f["line"] for f in rep["findings"] if f["code"] == "US010"] == [2, 3]
-    assert rep["suppressed"] == {"US010/error": 3}
+    # with rules, each record is set aside from them (US007), counted over the cap too
+    aside = {} if extra else {"US007/warning": 3}
+    assert rep["suppressed"] == {**aside, "US010/error": 3}
     assert rep["counts"]["error"] == 5
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_broken_file_hides_no_other(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], jobs: str
+) -> None:
+    """Every file of a folder is read and reported on its own: one that is
+    not JSON does not hide the schema findings of another."""
+    (tmp_path / "a.json").write_text('{"type":', encoding="utf-8")
+    (tmp_path / "b.jsonl").write_text('{"type":"person","id":"person/q"}\n', encoding="utf-8")
+    code, out, _ = run(capsys, "validate", str(tmp_path), "--format", "json", "--jobs", jobs)
+    assert code == 2  # a file that cannot be read at all is unusable input
+    found = {(Path(f["file"]).name, f["code"]) for f in json.loads(out)["findings"]}
+    assert {("a.json", "US001"), ("b.jsonl", "US010"), ("b.jsonl", "US007")} <= found

@@ -154,9 +154,9 @@ class Tables:
 @attrs.frozen
 class Checked:
     """What pass 2 found in one part: the findings of names, schema and
-    references, and the columns of its records for the rules (``None``
-    without rules, or when the part holds an error, after which the rules do
-    not run)."""
+    references, and (with rules) the columns of its records that passed the
+    schema; the rules set aside those with other errors (see
+    :func:`unionstate.pipeline.set_aside`)."""
 
     findings: list[Finding]
     frames: Frames | None = None
@@ -188,13 +188,16 @@ def check_part(
                 out.extend(_unresolved(refs, tables.known))
         found += check_record(rec)
         out.extend(f for f in found if not (f.code == "US010" and _names_at(found, f)))
-        if rows is not None:
+        if rows is None:
+            return
+        if any(f.severity is Severity.ERROR for f in found):
+            rows.add_refs(rec.data, mine)  # set aside; what it cites is still cited
+        else:
             rows.add(rec.data, mine)
 
     _read(part, limits, shown, check)
     out.extend(_unresolved(refs, tables.known))
-    failed = any(f.severity is Severity.ERROR for f in out)
-    return Checked(out, None if rows is None or failed else rows.build())
+    return Checked(out, None if rows is None else rows.build())
 
 
 def _names_at(found: list[Finding], f: Finding) -> bool:

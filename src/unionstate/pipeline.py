@@ -2,9 +2,11 @@
 resolved → schema and reference findings → records → rule findings → one
 report.
 
-Each stage hands the next a plain value. Rules run only on a dataset whose
-records passed the schema and whose references resolve; otherwise a finding
-(US007) says they were not run, so no silence passes for success.
+Each stage hands the next a plain value, and every finding comes in one
+pass: a record that fails the schema or names what does not exist is set
+aside, with every record that refers to it, and the consistency rules run
+over the rest; each record set aside gets a finding (US007) saying why the
+rules did not check it, so no silence passes for success.
 
 **Against the canonical data.** Unless ``standalone``, a dataset is checked
 together with the canonical dataset shipped in the package: its references
@@ -53,6 +55,8 @@ from unionstate.resolve import NAME_AMBIGUOUS, NAME_UNKNOWN, SHADOWED, NameIndex
 from unionstate.validate import check_header, duplicate_id, validate_raw
 
 if TYPE_CHECKING:  # the rules and polars are imported when first used
+    import polars as pl
+
     from unionstate.checks import Frames
 
 #: Called as ``progress(stage, records_done)`` while a long run goes on.
@@ -125,8 +129,60 @@ class RuleOptions:
     ignore: tuple[str, ...] = ()
 
 
+def _as_of(options: RuleOptions, header: Mapping[str, Any] | None, against: Dataset | None) -> Any:
+    """The as-of day the rules use: the option, else the header's (when it is
+    a date; a bad one is reported by the header check), else the canonical
+    data's when checked against it."""
+    from unionstate.checks import as_of_day
+
+    if options.as_of is not None:
+        return as_of_day(options.as_of)
+    try:
+        day = as_of_day((header or {}).get("as_of"))
+    except ValueError:
+        day = None
+    if day is None and against is not None:
+        day = as_of_day(against.info.as_of)
+    return day
+
+
+def set_aside(frames: Frames, failed: pl.Series) -> tuple[Frames, pl.DataFrame]:
+    """The records the rules can check, and those set aside: the ``failed``
+    ones (with an error of their own) and, again and again, every record
+    that refers to one set aside, since a rule would read it through that
+    reference. A tenure set aside also sets aside the records that name its
+    office, since a rule would look for that tenure to tell whether the
+    office was held. The second value has columns ``id`` and ``because``
+    (what it names that was set aside; null for a record that failed itself)."""
+    import polars as pl
+
+    refs = frames["refs"].select(pl.col("id", "ref").cast(pl.String))
+    aside = pl.DataFrame(
+        {"id": failed.cast(pl.String).unique(maintain_order=True)},
+    ).with_columns(because=pl.lit(None, pl.String))
+    frontier = aside["id"]
+    while frontier.len():
+        offices = refs.filter(
+            pl.col("id").is_in(frontier.implode())
+            & pl.col("id").str.starts_with("tenure/")
+            & pl.col("ref").str.starts_with("office/")
+        )["ref"]
+        hit = (
+            refs.filter(
+                pl.col("ref").is_in(pl.concat([frontier, offices]).implode())
+                & ~pl.col("id").is_in(aside["id"].implode())
+            )
+            .unique("id", keep="first", maintain_order=True)
+            .rename({"ref": "because"})
+        )
+        aside = pl.concat([aside, hit])
+        frontier = hit["id"]
+    return frames.without(aside["id"], keep=("refs",)), aside
+
+
 def _rules(
     frames: Frames,
+    failed: pl.Series,
     header: Mapping[str, Any] | None,
     against: Dataset | None,
     options: RuleOptions,
@@ -135,25 +191,59 @@ def _rules(
     """The rule findings of a dataset's columns (checked together with
     ``against``, the canonical data, when given), located by file and line
     (``where``: the locations of those of these ids that are the dataset's);
-    those about canonical records only are left out."""
-    from unionstate.checks import Frames, as_of_day, run, select_rules
+    those about canonical records only are left out. The records of
+    ``failed`` and those that depend on them are set aside, one finding
+    (US007) each."""
+    import polars as pl
 
-    as_of = options.as_of
-    if as_of is None:
-        as_of = (header or {}).get("as_of")
+    from unionstate.checks import Frames, run, select_rules
+
+    mine = frames.ids()
+    frames, aside = set_aside(frames, failed)
     if against is not None:
-        frames = Frames.concat([frames, canonical_frames().without(frames.ids())])
-        if as_of is None:
-            as_of = against.info.as_of
-    found = run(frames, as_of_day(as_of), select_rules(options.select, options.ignore))
-    at = where({i for f in found for i in (f.record_id, *f.related) if i})
+        frames = Frames.concat(
+            [frames, canonical_frames().without(pl.concat([mine.cast(pl.String), aside["id"]]))]
+        )
+    found = run(
+        frames, _as_of(options, header, against), select_rules(options.select, options.ignore)
+    )
+    at = where({i for f in found for i in (f.record_id, *f.related) if i} | set(aside["id"]))
     out = []
     for f in found:
         if f.record_id not in at and not any(r in at for r in f.related):
             continue  # about canonical records only: not the user's concern
         file, line = at.get(f.record_id or "", (None, None))
         out.append(attrs.evolve(f, file=file, line=line))
+    failed_ids = set(failed.cast(pl.String))
+    aside_ids = set(aside["id"])
+    for rid, because in aside.iter_rows():
+        if rid not in at:
+            continue
+        file, line = at[rid]
+        if because is None:
+            why = "it has errors"
+        elif because in failed_ids:
+            why = f"it refers to {because}, which has errors"
+        elif because in aside_ids:
+            why = f"it refers to {because}, which the rules could not check either"
+        else:
+            why = f"it names {because}, a tenure of which the rules could not check"
+        out.append(
+            finding(
+                RULES_SKIPPED,
+                f"The consistency rules did not check this record: {why}.",
+                file=file,
+                line=line,
+                record_id=rid,
+                related=() if because is None else (because,),
+            )
+        )
     return out
+
+
+def _failed(findings: Iterable[Finding]) -> list[str]:
+    """The records that have an error of their own."""
+    return [f.record_id for f in findings if f.severity is Severity.ERROR and f.record_id]
 
 
 def run_rules(
@@ -167,26 +257,36 @@ def run_rules(
 ) -> list[Finding]:
     """Consistency findings of a raw dataset held in memory (checked together
     with ``against``, the canonical data, when given), located by file and
-    line.
+    line. Records with errors in ``prior`` (the findings of names, schema and
+    references), and those that depend on them, are set aside, one finding
+    (US007) each; every rule runs over the rest.
 
     Raises ``ValueError`` for a ``select``/``ignore`` pattern that names no rule.
     """
-    from unionstate.checks import Frames, select_rules
+    import polars as pl
+
+    from unionstate.checks import select_rules
+    from unionstate.checks.frames import Builder
 
     options = RuleOptions(as_of, tuple(select), tuple(ignore))
     select_rules(options.select, options.ignore)  # the patterns checked first
-    errors = sum(1 for f in prior if f.severity is Severity.ERROR)
-    if raw.unusable or errors:
-        return [_rules_skipped(errors)]
+    failed = set(_failed(prior))
     where: dict[str, tuple[str, int | None]] = {}
+    rows = Builder()
     for r in raw.records:
         where.setdefault(str(r.data.get("id")), (r.file, r.line))
-    frames = Frames.of(r.data for r in raw.records)
+        if r.data.get("id") in failed:
+            rows.add_refs(r.data)
+        else:
+            rows.add(r.data)
+    frames = rows.build()
 
     def located(ids: Iterable[str]) -> dict[str, tuple[str, int | None]]:
         return {i: where[i] for i in ids if i in where}
 
-    return _rules(frames, raw.header, against, options, located)
+    return _rules(
+        frames, pl.Series(sorted(failed), dtype=pl.String), raw.header, against, options, located
+    )
 
 
 class _Capped:
@@ -198,11 +298,14 @@ class _Capped:
         self.per_code: Counter[str] = Counter()
         self.dropped: Counter[str] = Counter()
         self.errors = 0
+        self.failed: list[str] = []  # the records that have an error
 
     def add(self, f: Finding) -> None:
         self.per_code[f.code] += 1
         if f.severity is Severity.ERROR:
             self.errors += 1
+            if f.record_id:
+                self.failed.append(f.record_id)
         if self.limit is None or self.per_code[f.code] <= self.limit:
             self.kept.append(f)
         else:
@@ -229,13 +332,6 @@ def _shadow_findings(ids: Iterable[str], against: Dataset | None) -> list[Findin
             related=tuple(shadowed),
         )
     ]
-
-
-def _rules_skipped(errors: int) -> Finding:
-    why = f"{errors} error(s)" if errors else "unreadable input"
-    return finding(
-        RULES_SKIPPED, f"Consistency rules were not run because of {why} above; fix those first."
-    )
 
 
 #: ``mapper(func, tasks, tables, done)``: ``[func(t) for t in tasks]`` in
@@ -331,32 +427,26 @@ def validate_chunks(
         known = pl.concat([known, canonical_frames().ids().cast(pl.String)])
     tables = Tables(known.unique().sort(), index)
     frames: list[Frames] = []
-    complete = [True]
     checked = [0]
 
     def done(k: int, result: Checked) -> None:
         checked[0] += counts[k - 1]
         progress("checking", checked[0])
         out.extend(result.findings)
-        if result.frames is None:
-            complete[0] = False
-        else:
+        if result.frames is not None:
             frames.append(result.frames)
 
-    if not raw.unusable:
-        progress("checking", 0)
-        mapper(check_task, tasks, tables, done)
+    progress("checking", 0)
+    mapper(check_task, tasks, tables, done)
     if rules is not None:
         progress("rules", raw.count)
-        if not raw.unusable and not out.errors and complete[0]:
 
-            def where(wanted: Iterable[str]) -> dict[str, tuple[str, int | None]]:
-                rows = first.filter(pl.col("id").is_in(list(wanted)))
-                return {i: (file, line or None) for i, file, line in rows.iter_rows()}
+        def where(wanted: Iterable[str]) -> dict[str, tuple[str, int | None]]:
+            rows = first.filter(pl.col("id").is_in(list(wanted)))
+            return {i: (file, line or None) for i, file, line in rows.iter_rows()}
 
-            out.extend(_rules(Frames.concat(frames), raw.header, against, rules, where))
-        else:
-            out.add(_rules_skipped(out.errors))
+        failed = pl.Series(out.failed, dtype=pl.String)
+        out.extend(_rules(Frames.concat(frames), failed, raw.header, against, rules, where))
     kept = tuple(sorted(out.kept, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 

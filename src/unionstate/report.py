@@ -118,9 +118,11 @@ RULES_SKIPPED = _code(
     "US007",
     "rules-skipped",
     W,
-    "Consistency rules not run",
+    "Record not checked by the consistency rules",
     "The consistency rules need schema-valid records whose references "
-    "resolve; they were not run because of the errors reported.",
+    "resolve. A record with an error of its own is set aside, with every "
+    "record that refers to one set aside; the rules check all the others, "
+    "and this finding names each record they did not check, and why.",
 )
 RULES_TOO_LARGE = _code(
     "US009",

@@ -91,7 +91,8 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     # "lifecycle.sources", "lifecycle.by" or "forecasts.evidence", item i, place j
     "lists": {"id": _STR, "field": _STR, "i": _IDX, "j": _IDX, "value": _STR},
     "cited": {"id": _STR, "i": _IDX, "source": _STR},
-    "citations": {"id": _STR, "source": _STR},
+    # every other record's id a record names, in any field: what it depends on
+    "refs": {"id": _STR, "ref": _STR},
     "places": {"id": _STR, "kind": _STR, "parent": _STR},
     "roadmaps": {"id": _STR, "programme": _STR, "number": _INT},
     "agreements": {"id": _STR, "declared": _INT},
@@ -163,9 +164,7 @@ class Builder:
             rows["names"].append((rid, label))
         for e in _list(d.get("exceptions")):
             rows["exceptions"].append((rid, e.get("rule"), e.get("reason")))
-        for ptr, ref, targets in refs_of(t, d) if refs is None else refs:
-            if "source" in targets and ref != rid and not ptr.startswith("/sources/"):
-                rows["citations"].append((rid, ref))  # beyond the record's own "sources"
+        self.add_refs(d, refs)
         for i, sid in enumerate(_list(d.get("sources"))):
             rows["cited"].append((rid, i, sid))
         if t == "event":
@@ -239,6 +238,18 @@ class Builder:
             else:
                 rows["agreements"].append((rid, d.get("declared_roadmap_count")))
 
+    def add_refs(self, d: Mapping[str, Any], refs: Iterable[Ref] | None = None) -> None:
+        """Add only what a raw record refers to (its ``refs`` when the caller
+        has them): all that is kept of a record the rules set aside, so that
+        what it cites still counts as cited."""
+        rid, t = d.get("id"), d.get("type")
+        if not isinstance(rid, str) or not isinstance(t, str) or t not in RECORD_TYPES:
+            return
+        rows = self.rows["refs"]
+        for _, ref, _ in refs_of(t, d) if refs is None else refs:
+            if ref != rid:
+                rows.append((rid, ref))
+
     def _list(self, rid: str, field: str, i: int, values: Any) -> None:
         if isinstance(values, list):
             rows = self.rows["lists"]
@@ -293,11 +304,15 @@ class Frames:
         """Every record id."""
         return self.tables["records"]["id"]
 
-    def without(self, ids: pl.Series | Collection[str]) -> Frames:
-        """These tables without the rows of the records ``ids``."""
+    def without(self, ids: pl.Series | Collection[str], keep: Collection[str] = ()) -> Frames:
+        """These tables without the rows of the records ``ids`` (but for
+        the tables named in ``keep``)."""
         ids = ids if isinstance(ids, pl.Series) else pl.Series(list(ids), dtype=_STR)
         return Frames(
-            {n: t.filter(~pl.col("id").is_in(ids.implode())) for n, t in self.tables.items()}
+            {
+                n: t if n in keep else t.filter(~pl.col("id").is_in(ids.implode()))
+                for n, t in self.tables.items()
+            }
         )
 
     def labels(self, ids: Iterable[str | None]) -> dict[str, str]:

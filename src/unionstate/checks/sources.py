@@ -194,8 +194,7 @@ def unused_source(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     it may be kept on purpose, but it usually means a citation was lost.
     (Unique ids and resolving references are checked by US020 and US021.)
     """
-    own = frames["cited"].filter(pl.col("source") != pl.col("id"))
-    cited = pl.concat([frames["citations"]["source"], own["source"]])
+    cited = frames["refs"]["ref"]  # every id another record names
     for s in frames["sources"].filter(~pl.col("id").is_in(cited.implode())).iter_rows(named=True):
         yield Hit(s["id"], "", f"{s['id']} ({s['url']}) is not cited by any record.")
 
