@@ -42,6 +42,7 @@ from unionstate.dataset import Dataset, data_dir, load
 from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read, usable_path
 from unionstate.report import (
     BAD_HEADER,
+    BEYOND_CANONICAL,
     EMPTY_INPUT,
     RULES_SKIPPED,
     RULES_TOO_LARGE,
@@ -129,21 +130,19 @@ class RuleOptions:
     ignore: tuple[str, ...] = ()
 
 
-def _as_of(options: RuleOptions, header: Mapping[str, Any] | None, against: Dataset | None) -> Any:
+def _as_of(options: RuleOptions, header: Mapping[str, Any] | None) -> Any:
     """The as-of day the rules use: the option, else the header's (when it is
-    a date; a bad one is reported by the header check), else the canonical
-    data's when checked against it."""
+    a date; a bad one is reported by the header check). A dataset checked
+    against the canonical data does not take the canonical as-of day: what
+    lies beyond that day is reported apart (US040)."""
     from unionstate.checks import as_of_day
 
     if options.as_of is not None:
         return as_of_day(options.as_of)
     try:
-        day = as_of_day((header or {}).get("as_of"))
+        return as_of_day((header or {}).get("as_of"))
     except ValueError:
-        day = None
-    if day is None and against is not None:
-        day = as_of_day(against.info.as_of)
-    return day
+        return None
 
 
 def set_aside(frames: Frames, failed: pl.Series) -> tuple[Frames, pl.DataFrame]:
@@ -196,17 +195,22 @@ def _rules(
     (US007) each."""
     import polars as pl
 
-    from unionstate.checks import Frames, run, select_rules
+    from unionstate.checks import Frames, as_of_day, run, select_rules
+    from unionstate.checks.frames import as_of_span
 
     mine = frames.ids()
     frames, aside = set_aside(frames, failed)
-    if against is not None:
-        frames = Frames.concat(
-            [frames, canonical_frames().without(pl.concat([mine.cast(pl.String), aside["id"]]))]
-        )
-    found = run(
-        frames, _as_of(options, header, against), select_rules(options.select, options.ignore)
-    )
+    beyond: list[Finding] = []
+    if against is not None and against.info.as_of:
+        as_of = against.info.as_of
+        known = as_of_day(as_of)
+        assert known is not None
+        day = as_of_span(known)[1]
+        beyond = _beyond(frames, as_of, day)
+        theirs = canonical_frames().without(pl.concat([mine.cast(pl.String), aside["id"]]))
+        frames = attrs.evolve(Frames.concat([frames, theirs.until(as_of, day)]), horizon=day)
+    found = run(frames, _as_of(options, header), select_rules(options.select, options.ignore))
+    found += beyond
     at = where({i for f in found for i in (f.record_id, *f.related) if i} | set(aside["id"]))
     out = []
     for f in found:
@@ -239,6 +243,29 @@ def _rules(
             )
         )
     return out
+
+
+def _beyond(frames: Frames, as_of: str, day: int) -> list[Finding]:
+    """US040 for each record whose date (an event's, a statement's, a
+    tenure's start) is surely after ``day``, the canonical as-of day."""
+    import polars as pl
+
+    dated = [
+        frames["events"].select("id", when="date", lo="date_lo"),
+        frames["statements"].select("id", when="date", lo="date_lo"),
+        frames["tenures"].select("id", when="start", lo="start_lo"),
+    ]
+    late = pl.concat(dated).filter(pl.col("lo") > day)
+    return [
+        finding(
+            BEYOND_CANONICAL,
+            f"{rid} is dated {when}, after the canonical data's as-of day {as_of}: "
+            "the canonical data does not reach its date, so its offices' holders then "
+            "are not known to it.",
+            record_id=rid,
+        )
+        for rid, when, _ in late.iter_rows()
+    ]
 
 
 def _failed(findings: Iterable[Finding]) -> list[str]:

@@ -124,6 +124,15 @@ RULES_SKIPPED = _code(
     "record that refers to one set aside; the rules check all the others, "
     "and this finding names each record they did not check, and why.",
 )
+BEYOND_CANONICAL = _code(
+    "US040",
+    "beyond-canonical",
+    W,
+    "Dated after the canonical data",
+    "A third-party record is dated after the canonical data's as-of day, the last day "
+    "it knows of. Checked against it, the canonical tenures are unknown beyond that day: "
+    "whether someone held an office then is at most 'possibly' wrong, never 'violated'.",
+)
 RULES_TOO_LARGE = _code(
     "US009",
     "rules-too-large",

@@ -280,9 +280,13 @@ class Builder:
 
 @attrs.frozen
 class Frames:
-    """The tables of one dataset (see :data:`SCHEMAS`)."""
+    """The tables of one dataset (see :data:`SCHEMAS`), and, when it is
+    checked together with reference data (the canonical data), the last day
+    that data knows of (``horizon``, a day number): beyond it, the
+    reference's tenures are unknown."""
 
     tables: dict[str, pl.DataFrame]
+    horizon: int | None = None
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.tables[name]
@@ -312,8 +316,21 @@ class Frames:
             {
                 n: t if n in keep else t.filter(~pl.col("id").is_in(ids.implode()))
                 for n, t in self.tables.items()
-            }
+            },
+            self.horizon,
         )
+
+    def until(self, as_of: str, day: int) -> Frames:
+        """These tables as reference data known up to ``as_of`` (whose last
+        day is ``day``): a tenure without an end has ended on some day
+        from then on, or not at all."""
+        ongoing = pl.col("end").is_null()
+        tenures = self.tables["tenures"].with_columns(
+            end=pl.when(ongoing).then(pl.lit(f"{as_of}/..")).otherwise(pl.col("end")).cast(_STR),
+            end_lo=pl.when(ongoing).then(pl.lit(day, _DAY)).otherwise(pl.col("end_lo")),
+            end_hi=pl.when(ongoing).then(pl.lit(dates.POS, _DAY)).otherwise(pl.col("end_hi")),
+        )
+        return Frames({**self.tables, "tenures": tenures}, day)
 
     def labels(self, ids: Iterable[str | None]) -> dict[str, str]:
         """``'Prime Minister of Russia (office/prime-minister-of-russia)'`` for

@@ -187,7 +187,9 @@ def holds_office(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     every day up to its end, and one without ``end`` is ongoing
     (``dates.within``). Organisations acting in an office are not checked.
     Lifecycle signatories (``lifecycle[].by``) carry no office, so they are
-    checked only through the participants of the step's event.
+    checked only through the participants of the step's event. Checked
+    together with the canonical data, a date after its as-of day is at most
+    possibly wrong: the canonical tenures are unknown beyond that day.
     """
     dated = ["date", "date_lo", "date_hi"]
     office = pl.col("office").is_not_null()
@@ -224,6 +226,14 @@ def holds_office(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
         )
         .with_columns(truth=pl.when(pl.col("tenure").is_null()).then(NO).otherwise(truth))
     )
+    if frames.horizon is not None:  # the reference data does not reach later days
+        late = pl.col("date_lo") > frames.horizon
+        pairs = pairs.with_columns(
+            truth=pl.when(late).then(pl.max_horizontal("truth", pl.lit(MAYBE))).otherwise("truth"),
+            late=late,
+        )
+    else:
+        pairs = pairs.with_columns(late=pl.lit(False))
     uncovered = pairs.group_by("n").agg(pl.col("truth").max()).filter(pl.col("truth") < YES)
     bad = (
         pairs.join(uncovered.select("n"), on="n", how="semi")
@@ -272,6 +282,16 @@ def _holds(rows: list[dict[str, Any]], office: str) -> Hit:
     lo = r["date_lo"]
     hi = 0 if r["date_hi"] == dates.POS else r["date_hi"]
     maybe = max(t["truth"] for t in rows) == MAYBE
+    if maybe and r["late"]:
+        return Hit(
+            r["id"],
+            "/office" if r["i"] is None else f"/participants/{r['i']}/office",
+            f"{r['actor']} is named {office} at {r['id']} on {r['date']}, after the last day "
+            "the canonical data knows of: it cannot tell who held the office then.",
+            False,
+            related=(r["actor"], r["office"]),
+            dates={r["what"]: r["date"]},
+        )
     shown = None
     if maybe:
         shown = next(t for t in rows if t["truth"] == MAYBE)
