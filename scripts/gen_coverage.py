@@ -22,9 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = ROOT / "docs" / "coverage.md"
 GAPS = ROOT / "docs" / "coverage-gaps.json"
 
-LUKASHENKA, PUTIN = "person/lukashenka", "person/putin"
 SSC = "organization/supreme-state-council"
 COM = "organization/council-of-ministers-of-the-union-state"
+PA = "organization/parliamentary-assembly-of-belarus-and-russia"
+PRESIDENTS = {"office/president-of-russia", "office/president-of-belarus"}
+PM_RUSSIA = "office/prime-minister-of-russia"
+BELARUS_SIDE = {"office/prime-minister-of-belarus", "office/president-of-belarus"}
 
 
 def _status(e: Event) -> str:
@@ -38,19 +41,41 @@ def _session_of(body: str) -> Callable[[Event], bool]:
     return test
 
 
-def _presidents(e: Event) -> bool:
-    return {LUKASHENKA, PUTIN} <= {p.actor for p in e.participants}
-
-
-def _in_person(e: Event) -> bool:
-    if e.kind == "phone_call" or e.attendance in ("phone", "videoconference"):
-        return False
-    present = {
-        p.actor
+def _offices(e: Event, in_person: bool = False) -> set[str]:
+    """The offices of the participants (only those present, if ``in_person``)."""
+    if in_person and (e.kind == "phone_call" or e.attendance in ("phone", "videoconference")):
+        return set()
+    return {
+        p.office
         for p in e.participants
-        if (p.attendance or e.attendance or "in_person") == "in_person"
+        if p.office
+        and (not in_person or (p.attendance or e.attendance or "in_person") == "in_person")
     }
-    return {LUKASHENKA, PUTIN} <= present
+
+
+def _presidents(e: Event) -> bool:
+    return _offices(e) >= PRESIDENTS
+
+
+def _heads_of_government(e: Event) -> bool:
+    """The Russian Prime Minister with the Belarusian Prime Minister or
+    President, the presidents not both taking part."""
+    offices = _offices(e)
+    return PM_RUSSIA in offices and bool(offices & BELARUS_SIDE) and not _presidents(e)
+
+
+def _both_present(e: Event) -> bool:
+    """Both sides present in person: the presidents, or the heads of government."""
+    present = _offices(e, in_person=True)
+    if _presidents(e):
+        return present >= PRESIDENTS
+    return PM_RUSSIA in present and bool(present & BELARUS_SIDE)
+
+
+def _meeting_kind(e: Event) -> str:
+    if _status(e) != "held":
+        return "not held"
+    return "in person" if _both_present(e) else "phone or video"
 
 
 def _year(edtf: str) -> str:
@@ -99,7 +124,7 @@ def render(ds: unionstate.Dataset, gaps: list[dict[str, str]]) -> str:
     ]
     for type_, n in sorted(ds.counts().items()):
         lines.append(f"| {type_} | {n} |")
-    statuses = ["held", "scheduled", "postponed", "cancelled", "did_not_take_place"]
+    statuses = ["held", "announced", "scheduled", "postponed", "cancelled", "did_not_take_place"]
     sections: list[tuple[str, str, list[Event], Callable[[Event], str], list[str]]] = [
         (
             "Supreme State Council",
@@ -117,15 +142,33 @@ def render(ds: unionstate.Dataset, gaps: list[dict[str, str]]) -> str:
         ),
         (
             "Presidents' meetings",
-            "Events with both presidents since 2019: held in person, by phone or video, and"
-            " those not held (announced only, cancelled).",
-            [e for e in evs if e.date >= "2019" and _presidents(e) and e.kind != "council_session"],
-            lambda e: (
-                ("in person" if _in_person(e) else "phone or video")
-                if _status(e) == "held"
-                else "not held"
-            ),
+            "Events with both presidents (outside the councils' sessions): held in person, by"
+            " phone or video, and those not held (announced only, cancelled).",
+            [e for e in evs if _presidents(e) and e.kind != "council_session"],
+            _meeting_kind,
             ["in person", "phone or video", "not held"],
+        ),
+        (
+            "Heads of government",
+            "Events of the Russian Prime Minister with the Belarusian Prime Minister or President"
+            " (outside the councils' sessions and the presidents' meetings).",
+            [e for e in evs if _heads_of_government(e) and e.kind != "council_session"],
+            _meeting_kind,
+            ["in person", "phone or video", "not held"],
+        ),
+        (
+            "Parliamentary Assembly",
+            "Sessions of the Parliamentary Assembly of the Union of Belarus and Russia.",
+            [e for e in evs if _session_of(PA)(e)],
+            _status,
+            statuses,
+        ),
+        (
+            "Forum of Regions",
+            "The annual Forum of Regions of Belarus and Russia.",
+            [e for e in evs if e.kind == "forum" and "Forum of Regions" in e.title],
+            _status,
+            statuses,
         ),
     ]
     for title, text, events, label, columns in sections:

@@ -12,7 +12,7 @@ import pytest
 
 import unionstate
 from unionstate import dates
-from unionstate.model import Agreement, Event, Office, Roadmap, Tenure
+from unionstate.model import Agreement, Event, Office, Roadmap, Statement, Tenure
 
 LUKASHENKA, PUTIN = "person/lukashenka", "person/putin"
 SSC = "organization/supreme-state-council"
@@ -104,9 +104,11 @@ def test_the_2023_documents_on_stationing_nuclear_weapons(ds: unionstate.Dataset
 
 #: Minimum counts per category (docs/coverage.md gives them per year).
 MINIMUM = {
-    "supreme state council sessions": 24,
-    "council of ministers sessions": 16,
-    "in-person presidential meetings 2019-2026": 75,
+    "supreme state council sessions": 27,
+    "council of ministers sessions": 26,
+    "in-person presidential meetings 2000-2026": 160,
+    "in-person presidential meetings 2019-2026": 85,
+    "statements": 70,
     "agreements": 32,
     "union programmes and road maps": 27,
 }
@@ -116,9 +118,13 @@ def test_minimum_counts_per_category(ds: unionstate.Dataset) -> None:
     got = {
         "supreme state council sessions": len(sessions(ds, SSC)),
         "council of ministers sessions": len(sessions(ds, COM)),
+        "in-person presidential meetings 2000-2026": sum(
+            len(in_person_meetings(ds, y)) for y in range(2000, 2027)
+        ),
         "in-person presidential meetings 2019-2026": sum(
             len(in_person_meetings(ds, y)) for y in range(2019, 2027)
         ),
+        "statements": len(ds.all(Statement)),
         "agreements": len(ds.all(Agreement)),
         "union programmes and road maps": len(ds.all(Roadmap)),
     }
