@@ -46,7 +46,7 @@ def test_dask_runs_the_same_chunks(tmp_path: Path, scheduler: str) -> None:
     _dataset(path)
     parts = plan(path, 6, min_bytes=4_000)
     assert len(parts) > 3
-    _, one = validate_path(path, rules=False, standalone=True, jobs=1)
+    _, one = validate_path(path, rules=False, standalone=True, jobs=1, keep_records=False)
     _, dask_report = validate_chunks(path, parts, dask_mapper(scheduler), standalone=True)
     assert [f.to_dict() for f in dask_report.findings] == [f.to_dict() for f in one.findings]
     assert {f.code for f in one.findings} >= {"US001", "US010", "US021", "US030"}
@@ -57,7 +57,7 @@ def test_process_pool_and_dask_agree(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.setattr(chunks, "MIN_CHUNK_BYTES", 4_000)
     path = tmp_path / "d.jsonl"
     _dataset(path)
-    _, pool = validate_path(path, rules=False, standalone=True, jobs=2)
+    _, pool = validate_path(path, rules=False, standalone=True, jobs=2, keep_records=False)
     _, dsk = validate_chunks(path, plan(path, 8), dask_mapper("threads"), standalone=True)
     assert [f.to_dict() for f in pool.findings] == [f.to_dict() for f in dsk.findings]
 

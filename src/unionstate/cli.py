@@ -24,15 +24,14 @@ from unionstate.dates import is_valid as is_edtf
 from unionstate.diff import add_arguments as add_diff_arguments
 from unionstate.diff import cmd_diff
 from unionstate.export import WRITERS, writer
-from unionstate.io import InputError, read, write_atomic
+from unionstate.io import InputError, write_atomic
 from unionstate.io.read import Limits
 from unionstate.io.write import write_files
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import ReleaseError, build_release, verify
-from unionstate.report import CODES, Report, Severity, shown
+from unionstate.report import CODES, Severity, shown
 from unionstate.schema import all_schemas, write_schemas
 from unionstate.schema.generate import SCHEMA_VERSION
-from unionstate.validate import validate_raw
 
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_BUG = 0, 1, 2, 3
 
@@ -166,13 +165,22 @@ def _parser() -> argparse.ArgumentParser:
         "convert",
         help="convert between a data directory, JSON and JSON Lines",
         description="Convert a valid dataset to another form, canonically "
-        "(records sorted by id, keys in canonical order).",
+        "(records sorted by id, keys in canonical order). Names written where "
+        "ids belong (\"Putin\", \"Лукашэнка\") are written as the ids they "
+        "resolve to, against the canonical data unless --standalone. Refused "
+        "(exit 1) only for the errors validate reports before the rules: "
+        "reading, names, schema, references.",
     )
     c.add_argument("path", help="dataset to convert")
     c.add_argument("--to", choices=tuple(WRITERS), required=True, metavar="FORMAT")
     c.add_argument(
         "--out",
         help="output file or directory (default: stdout; required for folder and binary formats)",
+    )
+    c.add_argument(
+        "--standalone",
+        action="store_true",
+        help="resolve names within the input only, not against the canonical data",
     )
 
     e = sub.add_parser(
@@ -187,6 +195,11 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("path", nargs="?", help="dataset to export (default: the shipped data)")
     e.add_argument("--to", choices=tuple(WRITERS), required=True, metavar="FORMAT")
     e.add_argument("--out", required=True, metavar="PATH", help="output file or folder")
+    e.add_argument(
+        "--standalone",
+        action="store_true",
+        help="resolve names within the input only, not against the canonical data",
+    )
 
     s = sub.add_parser(
         "schema",
@@ -468,9 +481,10 @@ def _own_input(src: Path, out: Path, to_dir: bool) -> str | None:
     return None
 
 
-def _export(path: str, to: str, out: str | None) -> int:
+def _export(path: str, to: str, out: str | None, standalone: bool = False) -> int:
     """Write the dataset at ``path`` as format ``to`` to ``out`` (a file or
-    folder; stdout when ``None`` and the format is one text file)."""
+    folder; stdout when ``None`` and the format is one text file), its names
+    resolved to ids (against the canonical data unless ``standalone``)."""
     w = writer(to)
     missing = w.missing()
     if missing:
@@ -488,8 +502,7 @@ def _export(path: str, to: str, out: str | None) -> int:
     elif w.folder or w.binary:
         print(f"unionstate: --to {to} needs --out PATH", file=sys.stderr)
         return EXIT_UNUSABLE
-    raw = read(path)
-    report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
+    raw, report = validate_path(path, rules=False, standalone=standalone, max_findings=None)
     if raw.unusable or not report.ok:
         print(report.to_text(), file=sys.stderr)
         print("unionstate: not converted: the input does not validate", file=sys.stderr)
@@ -511,7 +524,7 @@ def _export(path: str, to: str, out: str | None) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
-    return _export(args.path, args.to, args.out)
+    return _export(args.path, args.to, args.out, args.standalone)
 
 
 def add_release_arguments(p: argparse.ArgumentParser) -> None:
@@ -625,7 +638,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "convert":
             return _convert(args)
         if args.command == "export":
-            return _export(args.path or str(data_dir()), args.to, args.out)
+            return _export(args.path or str(data_dir()), args.to, args.out, args.standalone)
         if args.command == "release":
             return cmd_release(args)
         if args.command == "verify":

@@ -13,7 +13,7 @@ import attrs
 
 from unionstate import dates
 from unionstate.converter import structure, unstructure
-from unionstate.io.read import RawDataset, read
+from unionstate.io.read import RawDataset
 from unionstate.model import (
     DatasetInfo,
     Event,
@@ -26,7 +26,6 @@ from unionstate.model import (
 from unionstate.names import NameKeys, fold, match, words
 from unionstate.queries import Queries, _lo
 from unionstate.report import Report, Severity
-from unionstate.validate import validate_raw
 
 R = TypeVar("R", bound=Record)
 DateLike = str | datetime.date | dates.DateRange
@@ -382,15 +381,37 @@ def from_raw(raw: RawDataset, default_name: str = "unnamed") -> Dataset:
     return Dataset(info, tuple(structure(r.data) for r in raw.records))
 
 
-def load(path: str | os.PathLike[str] | None = None) -> Dataset:
+def load(
+    path: str | os.PathLike[str] | None = None, *, against: Dataset | None = None
+) -> Dataset:
     """Load a dataset: the shipped canonical data by default, or a data
     directory, JSON document or JSON Lines file.
 
-    Raises :class:`DatasetError` (with the full report) when it does not
-    validate, and :class:`unionstate.io.InputError` when it cannot be read.
+    With ``against`` (say ``unionstate.load()``, the canonical data), the
+    records at ``path`` are checked against it: they may name its records by
+    id or by a name as written (``"Putin"``, ``"Лукашэнка"``), the names
+    are resolved to ids, and the Dataset returned holds its records joined
+    with yours (yours replace any of the same id). Its header is yours, or,
+    when the input has none, the reference's.
+
+    Raises :class:`DatasetError` (with the full report) when the input has
+    errors of reading, names, schema or references: exactly the errors of
+    ``unionstate.validate_path(path, rules=False)`` (with
+    ``standalone=True``, or ``reference=against``). The consistency rules
+    do not stop a load; :func:`unionstate.check` reports them. Raises
+    :class:`unionstate.io.InputError` when the input cannot be read.
     """
-    raw = read(data_dir() if path is None else path)
-    report = Report.of(validate_raw(raw), records=len(raw.records), files=raw.files)
+    from unionstate.pipeline import validate_path
+
+    where = data_dir() if path is None else path
+    raw, report = validate_path(
+        where, rules=False, standalone=against is None, reference=against, max_findings=None
+    )
     if raw.unusable or report.fails(Severity.ERROR):
         raise DatasetError(report, raw.unusable)
-    return from_raw(raw, Path(path or "data").stem)
+    mine = from_raw(raw, Path(path or "data").stem)
+    if against is None:
+        return mine
+    ids = {r.id for r in mine.records}
+    joined = (*(r for r in against.records if r.id not in ids), *mine.records)
+    return Dataset(mine.info if raw.header else against.info, joined)

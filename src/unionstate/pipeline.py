@@ -99,10 +99,25 @@ def _is_canonical(path: str | os.PathLike[str], raw_header: Mapping[str, object]
 
 
 def _against(
-    path: str | os.PathLike[str], header: Mapping[str, object] | None, standalone: bool
+    path: str | os.PathLike[str],
+    header: Mapping[str, object] | None,
+    standalone: bool,
+    reference: Dataset | None = None,
 ) -> Dataset | None:
-    """The canonical data a dataset is checked against, or none."""
+    """The data a dataset is checked against: ``reference`` when given, else
+    the canonical data, or none (``standalone``, or the canonical data itself)."""
+    if reference is not None:
+        return reference
     return None if standalone or _is_canonical(path, header) else canonical()
+
+
+def _frames_of(against: Dataset) -> Frames:
+    """The columns of the data checked against (built once for the canonical)."""
+    if against is canonical():
+        return canonical_frames()
+    from unionstate.checks import Frames
+
+    return Frames.of(unstructure(r) for r in against.records)
 
 
 def _drop_shadowed_schema(findings: list[Finding]) -> list[Finding]:
@@ -207,7 +222,7 @@ def _rules(
         assert known is not None
         day = as_of_span(known)[1]
         beyond = _beyond(frames, as_of, day)
-        theirs = canonical_frames().without(pl.concat([mine.cast(pl.String), aside["id"]]))
+        theirs = _frames_of(against).without(pl.concat([mine.cast(pl.String), aside["id"]]))
         frames = attrs.evolve(Frames.concat([frames, theirs.until(as_of, day)]), horizon=day)
     found = run(frames, _as_of(options, header), select_rules(options.select, options.ignore))
     found += beyond
@@ -376,6 +391,7 @@ def validate_chunks(
     standalone: bool = False,
     progress: Progress = no_progress,
     rules: RuleOptions | None = None,
+    reference: Dataset | None = None,
 ) -> tuple[RawDataset, Report]:
     """Validate a dataset (names, schema, references, and the consistency
     rules when ``rules`` is given) as ``parts`` (chunks of one JSON Lines
@@ -440,7 +456,7 @@ def validate_chunks(
     ):
         out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
         raw.unusable.append(shown)
-    against = _against(path, raw.header, standalone)
+    against = _against(path, raw.header, standalone, reference)
     if against is not None:
         index.add_records(against.records)
     out.extend(check_header(raw))
@@ -451,7 +467,7 @@ def validate_chunks(
         )
     known = first["id"]
     if against is not None:
-        known = pl.concat([known, canonical_frames().ids().cast(pl.String)])
+        known = pl.concat([known, pl.Series([r.id for r in against.records], dtype=pl.String)])
     tables = Tables(known.unique().sort(), index)
     frames: list[Frames] = []
     checked = [0]
@@ -503,11 +519,13 @@ def validate_path(
     progress: Progress = no_progress,
     jobs: int = 1,
     keep_records: bool = True,
+    reference: Dataset | None = None,
 ) -> tuple[RawDataset, Report]:
     """Read a dataset and run names, schema, references and (unless ``rules``
     is false) the consistency rules, against the canonical data unless
-    ``standalone``; keep at most ``max_findings`` findings of each code
-    (None: all), counting the rest.
+    ``standalone`` (or against ``reference``, when given); keep at most
+    ``max_findings`` findings of each code (None: all), counting the rest.
+    The names of the records held (``raw.records``) are resolved to ids.
 
     ``keep_records=True`` (the default) holds every record and returns them in
     ``raw.records``. ``keep_records=False`` (what the CLI does) reads the
@@ -532,6 +550,7 @@ def validate_path(
             progress=progress,
             jobs=jobs,
             keep_records=False,
+            reference=reference,
         )
         note = finding(
             RULES_TOO_LARGE,
@@ -543,7 +562,7 @@ def validate_path(
         return raw, attrs.evolve(
             report, findings=tuple(sorted((*report.findings, note), key=_sort_key))
         )
-    if options is None or not keep_records:
+    if not keep_records:
         from unionstate.chunks import parts_for, plan, process_mapper
 
         p = Path(path)
@@ -559,10 +578,11 @@ def validate_path(
             standalone=standalone,
             progress=progress,
             rules=options,
+            reference=reference,
         )
     progress("reading", 0)
     raw = read(path, limits)
-    against = _against(path, raw.header, standalone)
+    against = _against(path, raw.header, standalone, reference)
     known = frozenset(r.id for r in against.records) if against else frozenset()
     index = NameIndex.build(raw.records, against)
     findings = validate_raw(
