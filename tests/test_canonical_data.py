@@ -272,6 +272,10 @@ UNDATED_SUCCESSIONS = {
         "tenure/putin-chairman-of-the-council-of-ministers",
         "tenure/mishustin-chairman-of-the-council-of-ministers",
     ),
+    (  # known only to the month, March 2003
+        "tenure/khvostov-minister-of-foreign-affairs-of-belarus",
+        "tenure/martynov-minister-of-foreign-affairs-of-belarus",
+    ),
 }
 
 
@@ -289,7 +293,8 @@ def test_single_holder_tenures_do_not_overlap(ds):
             truth = dates.on_or_before(a_end, b_start)
             if (a.id, b.id) in UNDATED_SUCCESSIONS:
                 assert truth is dates.Truth.MAYBE, (a.id, b.id)
-                assert "US103" in {x.rule for x in b.exceptions}, b.id
+                # the exception is on the record the rule reports (validate: no warning)
+                assert "US103" in {x.rule for x in (*a.exceptions, *b.exceptions)}, b.id
             else:
                 assert truth is dates.Truth.YES, (a.id, b.id)
 
