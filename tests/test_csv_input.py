@@ -4,6 +4,7 @@ meetings list mapped to events; every CSV problem a finding with its row and col
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -46,7 +47,8 @@ def _validate(
 # -- a record type's table ---------------------------------------------------------------
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# records are slow to draw (about 0.1 s each): a bounded number, whatever the profile
+@settings(max_examples=80, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     st.sampled_from(sorted(RECORD_TYPES)).flatmap(
         lambda t: st.lists(strategies.records(t), min_size=1, max_size=4, unique_by=lambda r: r.id)
@@ -333,3 +335,18 @@ def test_ids_are_deterministic_and_a_repeated_row_is_a_duplicate(
     assert ids == ["event/2021-04-16-vstrecha-v-minske"] * 2
     _, found = _validate(capsys, p)
     assert [f["line"] for f in found if f["code"] == "US020"] == [3]
+
+
+def test_the_documented_example_output(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/third-party.md shows the example sheet and the report of validating it, as they are."""
+    page = (EXAMPLES.parent / "third-party.md").read_text(encoding="utf-8")
+    section = page[page.index("## Spreadsheets (CSV)") :]
+    sheet, report = re.findall(r"```text\n(.*?)```", section, flags=re.S)[:2]
+    assert (EXAMPLES / "my-meetings.csv").read_text(encoding="utf-8").replace("\r\n", "\n") == sheet
+    command, *shown = report.splitlines()
+    assert command == "$ unionstate validate docs/examples/my-meetings.csv"
+    monkeypatch.chdir(EXAMPLES.parent.parent)
+    assert main(["validate", "docs/examples/my-meetings.csv"]) == 1
+    assert capsys.readouterr().out.splitlines() == shown

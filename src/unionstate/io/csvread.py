@@ -41,6 +41,7 @@ import hashlib
 import io
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -50,7 +51,14 @@ from unionstate.dates import is_valid as is_edtf
 from unionstate.export.tables import Cell, Column, table_name, unescape_cell
 from unionstate.export.tables import columns as _columns
 from unionstate.model import EXTENSION_PREFIX, RECORD_TYPES
-from unionstate.report import EMPTY_INPUT, INVALID_CSV, INVALID_ENCODING, INVALID_JSON, finding
+from unionstate.report import (
+    EMPTY_INPUT,
+    INVALID_CSV,
+    INVALID_ENCODING,
+    INVALID_JSON,
+    Code,
+    finding,
+)
 
 if TYPE_CHECKING:
     from .read import _Reader
@@ -67,7 +75,7 @@ MEETING_COLUMNS = (
     "summary",
     "notes",
 )
-#: What a participant is when its cell names no kind or status.
+#: A meetings row's kind and status when its cells are empty.
 DEFAULT_KIND = "meeting"
 DEFAULT_STATUS = "held"
 #: The language of a source made from a URL: BCP 47 "undetermined".
@@ -90,7 +98,7 @@ def columns(type_name: str) -> tuple[Column, ...]:
 class _CellError(Exception):
     """A cell that cannot be read: why, and (once known) where."""
 
-    def __init__(self, why: str, code: Any = INVALID_CSV, column: int | None = None) -> None:
+    def __init__(self, why: str, code: Code = INVALID_CSV, column: int | None = None) -> None:
         super().__init__(why)
         self.why = why
         self.code = code
@@ -198,7 +206,7 @@ class _Sheet:
         self.separator = next((s for s in _SEPARATORS if s in first), ",")
 
     def fail(
-        self, message: str, line: int | None, column: int | None = None, code: Any = INVALID_CSV
+        self, message: str, line: int | None, column: int | None = None, code: Code = INVALID_CSV
     ) -> None:
         self.reader.out.findings.append(
             finding(
@@ -271,14 +279,16 @@ class _Sheet:
             try:
                 for i in unnamed:
                     if cells[i].strip():
-                        raise _CellError("a value under a column with no name").at(i, "")
+                        raise _CellError("a value in a column the header gives no name").at(
+                            i, "no name"
+                        )
                 for rec in kind.records(cells):
                     self._add(rec, line)
             except _CellError as exc:
                 self.fail(exc.why, line, exc.column, exc.code)
 
     def _add(self, rec: dict[str, Any], line: int) -> None:
-        # JSON cells may hold \\u escapes of lone surrogates and nest deeply: look
+        # JSON cells may hold \\u escapes of lone surrogates, or nest deeply: the reader looks
         parser = self.reader.parser
         parser.maybe_surrogates = parser.maybe_deep = True
         self.reader.add(rec, self.file, line)
@@ -293,7 +303,7 @@ class _Sheet:
         return _Table(self, type_name, header)
 
     def _type_of(self, header: list[str]) -> str | None:
-        words = re.split(r"[^a-z]+", self.file.rsplit("/", 1)[-1].lower().removesuffix(".csv"))
+        words = [w for w in re.split(r"[^a-z]+", Path(self.file).stem.lower()) if w]
         named = [t for t in RECORD_TYPES if words and words[-1] in (t, table_name(t))]
         if named and "id" in header:
             return named[0]
