@@ -158,6 +158,19 @@ def test_a_folder_of_tables_with_its_header(tmp_path: Path) -> None:
     assert raw.records[0].data["names"] == [{"value": "X"}]
 
 
+@pytest.mark.parametrize("end", ["\r\n", "\n", "\r"])
+def test_any_line_end_and_line_breaks_in_cells(end: str) -> None:
+    """Rows end in CRLF, LF or CR; a quoted cell keeps its line breaks, and a line separator
+    (U+2028) in a cell is text, not a line end."""
+    table = end.join(
+        ["id,url,title,publisher,language", 'source/a,https://e.org,"two\r\nlines",E\u2028F,en']
+    )
+    raw = _read_csv("sources.csv", (table + end).encode())
+    assert raw.findings == []
+    assert raw.records[0].data["title"] == "two\r\nlines"
+    assert raw.records[0].data["publisher"] == "E\u2028F"
+
+
 def test_table_cells_that_cannot_be_read_name_row_and_column(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -183,6 +196,21 @@ def test_table_cells_that_cannot_be_read_name_row_and_column(
     assert by_line[1].startswith("Column D (hobby) is not a column of the persons table")
     assert by_line[3].startswith("Column B (names): not valid JSON")
     assert "3 cells, the header 4" in by_line[5]
+
+
+@pytest.mark.parametrize(("depth", "refused"), [(255, False), (256, True)])
+def test_json_cells_nest_to_the_limit_of_json_records(depth: int, refused: bool) -> None:
+    """A record nests at most MAX_NESTING levels, itself counted, in CSV as in JSON."""
+    deep = "[" * depth + "]" * depth
+    raw = _read_csv("persons.csv", f"id,names\nperson/a,{deep}\n".encode())
+    assert bool(raw.findings) is refused
+    assert len(raw.records) == (0 if refused else 1)
+
+
+def test_a_lone_surrogate_in_a_json_cell_is_refused_as_in_json() -> None:
+    raw = _read_csv("persons.csv", b'id,names\nperson/a,"[{""value"":""\\ud800""}]"\n')
+    assert [(f.code, f.line, f.pointer) for f in raw.findings] == [("US002", 2, "/names/0/value")]
+    assert raw.records == []
 
 
 def test_a_value_of_the_wrong_kind_is_left_to_the_schema(

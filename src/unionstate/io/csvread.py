@@ -38,11 +38,10 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from anyascii import anyascii
@@ -60,8 +59,7 @@ from unionstate.report import (
     finding,
 )
 
-if TYPE_CHECKING:
-    from .read import _Reader
+from .read import MAX_NESTING, _decode, _Reader
 
 #: The columns of a meetings sheet (header names are read in any case).
 MEETING_COLUMNS = (
@@ -86,6 +84,7 @@ _SEPARATORS = (",", ";", "\t")
 _INTEGER = re.compile(r"-?[0-9]+")
 _PARTICIPANT = re.compile(r"(?P<name>[^()]*?)\s*(?:\((?P<office>[^()]*)\))?")
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)?")
 _SLUG_CHARS = 60
 
 
@@ -155,8 +154,6 @@ def source_id(url: str) -> str:
 
 def read_table(data: bytes, file: str, reader: _Reader) -> None:
     """Read one CSV file's records into ``reader`` (see the module)."""
-    from .read import _decode
-
     out = reader.out
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
@@ -204,6 +201,9 @@ class _Sheet:
         self.reader = reader
         first = text.split("\n", 1)[0]
         self.separator = next((s for s in _SEPARATORS if s in first), ",")
+        #: Whether a JSON cell of the row being read may hold a lone surrogate
+        #: (a \\u escape) or nest too deeply: then the reader looks.
+        self.surrogates = self.deep = False
 
     def fail(
         self, message: str, line: int | None, column: int | None = None, code: Code = INVALID_CSV
@@ -221,9 +221,7 @@ class _Sheet:
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line of its first line, cells) of each row; a CSV error is a finding
         and ends the file, which is then unusable."""
-        parsed = csv.reader(
-            io.StringIO(self.text, newline=""), delimiter=self.separator, strict=True
-        )
+        parsed = csv.reader(_lines(self.text), delimiter=self.separator, strict=True)
         line = 1
         while True:
             try:
@@ -276,6 +274,7 @@ class _Sheet:
                     line,
                 )
                 continue
+            self.surrogates = self.deep = False
             try:
                 for i in unnamed:
                     if cells[i].strip():
@@ -288,9 +287,8 @@ class _Sheet:
                 self.fail(exc.why, line, exc.column, exc.code)
 
     def _add(self, rec: dict[str, Any], line: int) -> None:
-        # JSON cells may hold \\u escapes of lone surrogates, or nest deeply: the reader looks
         parser = self.reader.parser
-        parser.maybe_surrogates = parser.maybe_deep = True
+        parser.maybe_surrogates, parser.maybe_deep = self.surrogates, self.deep
         self.reader.add(rec, self.file, line)
 
     def _kind(self, header: list[str]) -> _Table | _Meetings | None:
@@ -375,9 +373,14 @@ class _Table:
         return [rec]
 
     def _json(self, cell: str) -> Any:
-        parser = self.sheet.reader.parser
+        parser, sheet = self.sheet.reader.parser, self.sheet
+        text = unescape_cell(cell)
+        parser.scanning(text)
+        sheet.surrogates |= parser.maybe_surrogates
+        # the record holds the cell's value: one level more than the cell's text
+        sheet.deep |= text.count("{") + text.count("[") >= MAX_NESTING
         try:
-            return parser.decoder.decode(unescape_cell(cell))
+            return parser.decoder.decode(text)
         except (ValueError, RecursionError) as exc:
             parser.flagged.clear()
             msg = getattr(exc, "msg", None) or str(exc) or "nested too deeply"
@@ -495,6 +498,14 @@ class _Meetings:
                 }
             )
         return sid
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of ``text`` with their ends (CRLF, LF or CR), one at a time: what
+    a file opened with ``newline=""`` gives, without a copy of the whole text."""
+    for m in _LINE.finditer(text):
+        if m.end() > m.start():
+            yield m.group()
 
 
 def _word(text: str) -> str:
