@@ -378,3 +378,20 @@ def test_the_documented_example_output(
     monkeypatch.chdir(EXAMPLES.parent.parent)
     assert main(["validate", "docs/examples/my-meetings.csv"]) == 1
     assert capsys.readouterr().out.splitlines() == shown
+
+
+def test_load_and_validate_path_read_csv(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The Python API reads what the command line reads: load() a folder of tables gives the
+    canonical records, and validate_path, which keeps the records, finds what validate finds."""
+    import unionstate
+
+    tables = tmp_path / "tables"
+    assert main(["convert", str(data_dir()), "--to", "csv", "--out", str(tables)]) == 0
+    shutil.copy(data_dir() / "dataset.json", tables / "dataset.json")
+    assert unionstate.load(tables).records == unionstate.load().records
+    raw, report = unionstate.validate_path(EXAMPLES / "my-meetings.csv")
+    assert len(raw.records) == 4
+    _, found = _validate(capsys, EXAMPLES / "my-meetings.csv")
+    assert [f.to_dict() for f in report.findings] == found
