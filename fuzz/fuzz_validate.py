@@ -27,7 +27,8 @@ _DIR = Path(tempfile.mkdtemp(prefix="unionstate-fuzz-"))
 def one_input(data: bytes) -> None:
     if not data:
         return
-    suffix = ".jsonl" if data[0] & 1 else ".json"
+    # the first byte chooses: bit 0 JSON Lines, bit 1 the rules, bit 2 CSV
+    suffix = ".csv" if data[0] & 4 else ".jsonl" if data[0] & 1 else ".json"
     path = _DIR / f"input{suffix}"
     path.write_bytes(data[1:])
     with contextlib.suppress(InputError):

@@ -109,10 +109,19 @@ SKIPPED_FILE = _code(
     "skipped-file",
     W,
     "File skipped",
-    "A file in a data directory is not .json or .jsonl and was not read.",
+    "A file in a data directory is not .json, .jsonl or .csv and was not read.",
 )
 EMPTY_INPUT = _code(
     "US006", "empty-input", E, "Empty input", "A file or directory holds no records."
+)
+INVALID_CSV = _code(
+    "US013",
+    "invalid-csv",
+    E,
+    "Not a readable CSV table",
+    "A CSV file is not a table unionstate reads (a record type's table or a meetings "
+    "sheet), or one of its rows or cells cannot be read: the message names the row and "
+    "the column.",
 )
 RULES_SKIPPED = _code(
     "US007",

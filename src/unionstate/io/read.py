@@ -1,13 +1,16 @@
 """Read datasets from disk into raw records that keep their locations.
 
-The three forms:
+The forms:
 
 * a **data directory** (``dataset.json`` for the header, then any number of
   ``.json`` files, each a JSON array of records, and ``.jsonl`` files);
 * a **JSON document**: ``{"name": ..., "as_of": ..., "records": [...]}``
   (or a bare array of records);
 * **JSON Lines**: one record a line; a line ``{"type": "dataset", ...}`` is the
-  header.
+  header;
+
+and **CSV** (``.csv``, alone or in a data directory): a record type's table or
+a meetings sheet, read by :mod:`unionstate.io.csvread`.
 
 Nothing here interprets records beyond JSON: parse errors, bad encodings,
 duplicate keys and oversized input become findings with file, line and
@@ -39,6 +42,7 @@ from unionstate.report import (
     BAD_HEADER,
     DUPLICATE_KEY,
     EMPTY_INPUT,
+    INVALID_CSV,
     INVALID_ENCODING,
     INVALID_JSON,
     NOT_A_RECORD,
@@ -683,6 +687,7 @@ def _display(path: Path, root: Path) -> str:
 
 
 _JSONL = (".jsonl", ".ndjson")
+_CSV = ".csv"
 
 
 def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) -> None:
@@ -706,6 +711,11 @@ def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) 
             )
         )
         reader.out.unusable.append(shown)
+        return
+    if p.suffix.lower() == _CSV:
+        from .csvread import read_table
+
+        read_table(data, shown, reader)
         return
     reader.document(data, shown, header_only=header_only)
 
@@ -737,9 +747,9 @@ def _read_dir(root: Path, reader: _Reader) -> None:
             )
             reader.out.unusable.append(shown)
             continue
-        if p.suffix.lower() not in (".json", *_JSONL):
+        if p.suffix.lower() not in (".json", *_JSONL, _CSV):
             reader.out.findings.append(
-                finding(SKIPPED_FILE, "Not a .json or .jsonl file; not read.", file=shown)
+                finding(SKIPPED_FILE, "Not a .json, .jsonl or .csv file; not read.", file=shown)
             )
             continue
         try:
@@ -849,7 +859,7 @@ class _Window:
 def read(
     path: str | os.PathLike[str], limits: Limits | None = None, sink: Sink | None = None
 ) -> RawDataset:
-    """Read a data directory, a JSON document or a JSON Lines file.
+    """Read a data directory, a JSON document, a JSON Lines file or a CSV file.
 
     Records go to ``sink`` if given (then :attr:`RawDataset.records` stays
     empty), else they are kept. Raises :class:`InputError` when the path
@@ -870,7 +880,14 @@ def read(
         not out.count
         and not out.unusable
         and not any(
-            f.code in (INVALID_JSON.code, INVALID_ENCODING.code, NOT_A_RECORD.code, TOO_LARGE.code)
+            f.code
+            in (
+                INVALID_JSON.code,
+                INVALID_ENCODING.code,
+                NOT_A_RECORD.code,
+                TOO_LARGE.code,
+                INVALID_CSV.code,
+            )
             for f in out.findings
         )
     ):
