@@ -37,7 +37,9 @@ validator reports no error and no warning, only US108/US112 info):
   a source published after it; road map numbers are unique within the
   programme's declared count;
 * forecasts whose deadline passed have a met (no later than the deadline) or
-  missed (not before it) or unknown outcome; later ones are pending;
+  missed (not before it) or unknown outcome, reported by a source published
+  on or after it; later ones are pending; a statement's source is published
+  after it (after its month, for one dated to the month);
 * every source is cited; the header's ``as_of`` (:data:`AS_OF`) is after
   every date in the data.
 
@@ -1264,7 +1266,7 @@ class _Gen:
             x = r.random()
             rec: Rec = {"type": "statement"}
             event = office = None
-            text = None
+            text, month_end = None, 0
             if x < 0.4:
                 t = r.choice(self.usable)
                 day = r.randint(max(t.lo, START), min(t.hi, END))
@@ -1285,7 +1287,7 @@ class _Gen:
             else:
                 day = r.randint(START + 400, END)
                 speaker = r.choice(old_orgs)
-                text, _, _ = _month(day)
+                text, _, month_end = _month(day)
             sid = self.slug("statement", _cut(f"{iso(day)}-{speaker.split('/')[1]}", 70) + f"-{k}")
             rec["id"] = sid
             rec["speaker"] = speaker
@@ -1307,7 +1309,8 @@ class _Gen:
                 rec["about"] = [r.choice(self.topics)]
             if r.random() < 0.25:
                 rec["forecasts"] = [self.forecast(rec, day, subj)]
-            rec["sources"] = [self.after(day)]
+            # a report of what was said in a month comes after the month
+            rec["sources"] = [self.after(month_end if text else day)]
             self.out["statement"].append(rec)
 
     def living(self, day: int) -> str:
@@ -1628,9 +1631,11 @@ class _Planter:
             base = f"/forecasts/{i}"
             if x < 0.5:
                 if out["status"] == "met":
-                    out["date"] = iso(hi + self.r.randint(1, 200))
+                    od = hi + self.r.randint(1, 200)
                 else:
-                    out["date"] = iso(hi - self.r.randint(1, 200))
+                    od = hi - self.r.randint(1, 200)
+                out["date"] = iso(od)
+                out["sources"] = [self.g.after(od)]  # still reported after it happened
                 return Planted("US111", rec["id"], f"{base}/outcome/date")
             if x < 0.75:
                 out["status"] = "pending"

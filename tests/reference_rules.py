@@ -172,14 +172,32 @@ def us104(d: Data) -> Iterator[Hit]:
         yield rec.id, ptr, MAYBE if best is MAYBE else YES, related
 
 
-def _life(d: Data, actor: str) -> tuple[str | None, str | None] | None:
+Side = tuple[str, str | None]  # a lifetime's date, and the parent it is taken from
+
+
+def _life(d: Data, actor: str) -> tuple[Side | None, Side | None] | None:
+    """An actor's beginning and end: its own, or for an organisation the
+    nearest parent's (up the ``parent`` chain, at most 16 steps)."""
     p = d.get(actor, Person)
     if p is not None and (p.birth_date or p.death_date):
-        return p.birth_date, p.death_date
+        return _side(p.birth_date, None), _side(p.death_date, None)
     o = d.get(actor, Organization)
-    if o is not None and (o.founded or o.dissolved):
-        return o.founded, o.dissolved
-    return None
+    if o is None:
+        return None
+    begin, finish = _side(o.founded, None), _side(o.dissolved, None)
+    up, seen = o.parent, 0
+    while up is not None and seen < 16 and (begin is None or finish is None):
+        parent = d.get(up, Organization)
+        if parent is None:
+            break
+        begin = begin or _side(parent.founded, up)
+        finish = finish or _side(parent.dissolved, up)
+        up, seen = parent.parent, seen + 1
+    return None if begin is None and finish is None else (begin, finish)
+
+
+def _side(text: str | None, via: str | None) -> Side | None:
+    return None if text is None else (text, via)
 
 
 def _ended(e: Event) -> bool:
@@ -217,11 +235,13 @@ def us102(d: Data) -> Iterator[Hit]:
         if life is None:
             continue
         begin, finish = life
-        early = NO if begin is None or end_only else lt(when, start(begin))
-        late = NO if finish is None else lt(end(finish), when)
+        early = NO if begin is None or end_only else lt(when, start(begin[0]))
+        late = NO if finish is None else lt(end(finish[0]), when)
         truth = worst(early, late)
         if truth is not NO:
-            yield rid, ptr, truth, (actor,)
+            side = begin if early == truth else finish
+            assert side is not None
+            yield rid, ptr, truth, (actor,) if side[1] is None else (actor, side[1])
 
 
 @rule("US105")
@@ -299,10 +319,24 @@ def us107(d: Data) -> Iterator[Hit]:
     for t in d.all(Tenure):
         if t.start is not None:
             facts.append((t, "/start", t.start, ()))
+    # statements, and met or missed outcomes, whose sources all back them
+    backed: list[tuple[Record, str, str | None, tuple[str, ...]]] = []
+    for st in d.all(Statement):
+        backed.append((st, "/date", st.date, ()))
+        for i, f in enumerate(st.forecasts):
+            o = f.outcome
+            if o is not None and o.status in (OutcomeStatus.MET, OutcomeStatus.MISSED):
+                backed.append((st, f"/forecasts/{i}/outcome", o.date, o.sources))
 
     def published(sid: str) -> Bounds | None:
         s = d.get(sid, Source)
         return None if s is None else day(s.published)
+
+    def all_before(sids: tuple[str, ...], when: Bounds) -> Any:
+        pubs = [published(sid) for sid in sids]
+        if not pubs or None in pubs:
+            return NO
+        return least(*(lt(p, when) for p in pubs if p is not None))
 
     for rec, ptr, text, own in facts:
         when = day(text)
@@ -312,12 +346,19 @@ def us107(d: Data) -> Iterator[Hit]:
             pub = published(sid)
             if pub is not None and lt(pub, when) is not NO:
                 yield rec.id, f"{ptr}/sources/{j}", lt(pub, when), (sid,)
-        pubs = [published(sid) for sid in rec.sources]
-        if own or not pubs or None in pubs:
+        if own:
             continue
-        truth = least(*(lt(p, when) for p in pubs if p is not None))
+        truth = all_before(rec.sources, when)
         if truth is not NO:
             yield rec.id, "/sources", truth, tuple(rec.sources)
+    for rec, ptr, text, own in backed:
+        when = day(text)
+        if when is None:
+            continue
+        sids = own or rec.sources
+        truth = all_before(sids, when)
+        if truth is not NO:
+            yield rec.id, f"{ptr}/sources" if own else "/sources", truth, tuple(sids)
 
 
 @rule("US108")

@@ -162,7 +162,12 @@ def roadmap(slug: str, number: int | None, programme: str = "agreement/prog", **
 
 def statement(slug: str, date: str, speaker: str = "person/a", **kw: Any) -> Statement:
     return Statement(
-        id=f"statement/{slug}", speaker=speaker, date=date, summary="Said.", sources=S, **kw
+        id=f"statement/{slug}",
+        speaker=speaker,
+        date=date,
+        summary="Said.",
+        sources=kw.pop("sources", S),
+        **kw,
     )
 
 
@@ -309,6 +314,47 @@ def test_us102_organisation_founded_later() -> None:
     )
     assert where(f) == (ERROR, "event/e", "/participants/0/actor")
     assert f.dates["organization.founded"] == "2000-01-26"
+
+
+def test_us102_a_body_lives_within_its_parent() -> None:
+    """A body whose founding is unknown cannot meet before the organisation
+    it is part of exists (lifetimes follow ``parent``, up the chain)."""
+    union = org("union", founded="2000-01-26")
+    council = org("council", parent="organization/union")
+    committee = org("committee", parent="organization/council")
+    f = one(
+        "US102",
+        union,
+        council,
+        committee,
+        event("e", "1999-12-08", participants=(part("organization/committee"),)),
+    )
+    assert where(f) == (ERROR, "event/e", "/participants/0/actor")
+    assert f.related == ("organization/committee", "organization/union")
+    assert "organization/committee is part of organization/union" in f.message
+    # its own founding date, when known, is what counts
+    own = org("committee", parent="organization/council", founded="1999-01-01")
+    assert (
+        run(
+            "US102",
+            union,
+            council,
+            own,
+            event("e", "1999-12-08", participants=(part("organization/committee"),)),
+        )
+        == []
+    )
+    # and a body meeting after its parent exists is fine
+    assert (
+        run(
+            "US102",
+            union,
+            council,
+            committee,
+            event("e", "2001-01-01", participants=(part("organization/committee"),)),
+        )
+        == []
+    )
 
 
 # --- US103 -------------------------------------------------------------------
@@ -651,6 +697,34 @@ def test_us107_possibly_before_is_a_warning() -> None:
         ),
     )
     assert where(f) == (WARNING, "event/e", "/statuses/0/sources/0")
+
+
+def test_us107_a_statement_reported_before_it_was_made() -> None:
+    early = source("early", "2021-01-01")
+    f = one("US107", early, statement("s", "2021-03-01", sources=("source/early",)))
+    assert where(f) == (ERROR, "statement/s", "/sources")
+    # a later report among its sources backs it
+    later = source("later", "2021-03-02")
+    s = statement("s", "2021-03-01", sources=("source/early", "source/later"))
+    assert run("US107", early, later, s) == []
+
+
+def test_us107_an_outcome_reported_before_it_happened() -> None:
+    early = source("early", "2021-01-01")
+    later = source("later", "2021-06-01")
+
+    def said(*sources: str, status: str = "met") -> Statement:
+        outcome = Outcome(status=OutcomeStatus(status), date="2021-05-01", sources=sources)
+        fc = Forecast(claim="Done by May.", deadline="2021-05-31", outcome=outcome)
+        return statement("s", "2020-12-01", forecasts=(fc,), sources=("source/early",))
+
+    f = one("US107", early, later, said("source/early"))
+    assert where(f) == (ERROR, "statement/s", "/forecasts/0/outcome/sources")
+    assert f.dates["outcome.met"] == "2021-05-01"
+    # the outcome's sources may include what led up to it: one later report suffices
+    assert run("US107", early, later, said("source/early", "source/later")) == []
+    # an outcome that is still pending or unknown is not a fact to report
+    assert run("US107", early, later, said("source/early", status="unknown")) == []
 
 
 def test_us107_scheduled_statuses_are_exempt() -> None:

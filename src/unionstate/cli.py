@@ -166,7 +166,7 @@ def _parser() -> argparse.ArgumentParser:
         help="convert between a data directory, JSON and JSON Lines",
         description="Convert a valid dataset to another form, canonically "
         "(records sorted by id, keys in canonical order). Names written where "
-        "ids belong (\"Putin\", \"Лукашэнка\") are written as the ids they "
+        'ids belong ("Putin", "Лукашэнка") are written as the ids they '
         "resolve to, against the canonical data unless --standalone. Refused "
         "(exit 1) only for the errors validate reports before the rules: "
         "reading, names, schema, references.",

@@ -381,9 +381,7 @@ def from_raw(raw: RawDataset, default_name: str = "unnamed") -> Dataset:
     return Dataset(info, tuple(structure(r.data) for r in raw.records))
 
 
-def load(
-    path: str | os.PathLike[str] | None = None, *, against: Dataset | None = None
-) -> Dataset:
+def load(path: str | os.PathLike[str] | None = None, *, against: Dataset | None = None) -> Dataset:
     """Load a dataset: the shipped canonical data by default, or a data
     directory, JSON document or JSON Lines file.
 

@@ -87,13 +87,14 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         **_dated("date"),
     },
     "sources": {"id": _STR, "url": _STR, **_dated("published")},
-    # the ids listed in a nested item: field "statuses.sources",
-    # "lifecycle.sources", "lifecycle.by" or "forecasts.evidence", item i, place j
+    # the ids listed in a nested item: field "statuses.sources", "lifecycle.sources",
+    # "lifecycle.by", "forecasts.evidence" or "forecasts.outcome.sources", item i, place j
     "lists": {"id": _STR, "field": _STR, "i": _IDX, "j": _IDX, "value": _STR},
     "cited": {"id": _STR, "i": _IDX, "source": _STR},
     # every other record's id a record names, in any field: what it depends on
     "refs": {"id": _STR, "ref": _STR},
     "places": {"id": _STR, "kind": _STR, "parent": _STR},
+    "parts": {"id": _STR, "parent": _STR},  # an organisation inside another
     "roadmaps": {"id": _STR, "programme": _STR, "number": _INT},
     "agreements": {"id": _STR, "declared": _INT},
 }
@@ -207,6 +208,7 @@ class Builder:
                     )
                 )
                 self._list(rid, "forecasts.evidence", i, out.get("evidence"))
+                self._list(rid, "forecasts.outcome.sources", i, out.get("sources"))
         elif t == "tenure":
             rows["tenures"].append(
                 (
@@ -222,6 +224,8 @@ class Builder:
             begin, end = ("birth_date", "death_date") if t == "person" else ("founded", "dissolved")
             if d.get(begin) or d.get(end):
                 rows["lives"].append((rid, t, *_date(d.get(begin)), *_date(d.get(end))))
+            if t == "organization" and isinstance(d.get("parent"), str):
+                rows["parts"].append((rid, d["parent"]))
         elif t == "office":
             rows["offices"].append((rid, d.get("organization"), d.get("max_holders", 1)))
         elif t == "source":

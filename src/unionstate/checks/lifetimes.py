@@ -45,10 +45,12 @@ def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     participants (events that were cancelled or did not take place are
     skipped); a statement's date against its speaker and medium; a lifecycle
     step's date against the actors in ``by``. Happening on the day of death or
-    dissolution is fine. Definitely outside → error, possibly → warning.
+    dissolution is fine. An organisation whose founding (or dissolution) is
+    not known takes that of the nearest organisation it is part of
+    (``parent``): a body cannot meet before the one it belongs to exists.
+    Definitely outside → error, possibly → warning.
     """
-    lives = frames["lives"].unique("id", keep="first")
-    acts = _acts(frames).join(lives.lazy(), left_on="actor", right_on="id", suffix="_life")
+    acts = _acts(frames).join(_lives(frames), left_on="actor", right_on="id", suffix="_life")
     when = (pl.col("lo"), pl.col("hi"))
     early = (
         pl.when(pl.col("begin").is_null() | (pl.col("act") == _END_OF_TENURE))
@@ -66,17 +68,64 @@ def within_lifetime(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
         kind, definite = r["kind"], r["truth"] == YES
         if r["early"] == r["truth"]:
             key, date, verb, rel = f"{kind}.{_BEGIN[kind]}", r["begin"], _BEGIN_VERB[kind], "before"
+            via = r["begin_via"]
         else:
             key, date, verb, rel = f"{kind}.{_END[kind]}", r["end"], _END_VERB[kind], "after"
+            via = r["end_via"]
         pointer, what, text, subject = _words(r)
+        who = r["actor"] if via is None else f"{r['actor']} is part of {via}, which"
         if r["act"] == _END_OF_TENURE and r["text"] is None:
-            msg = f"{r['actor']} {verb} on {date}, but {subject} is still open (ongoing)."
+            msg = f"{who} {verb} on {date}, but {subject} is still open (ongoing)."
         else:
             maybe = "" if definite else "possibly "
-            msg = f"{r['actor']} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
-        yield Hit(
-            r["id"], pointer, msg, definite, related=(r["actor"],), dates={what: text, key: date}
+            msg = f"{who} {verb} on {date}, but {subject} ({text}) is {maybe}{rel} that."
+        related = (r["actor"],) if via is None else (r["actor"], via)
+        yield Hit(r["id"], pointer, msg, definite, related=related, dates={what: text, key: date})
+
+
+#: How far up the ``parent`` chain an organisation's lifetime is looked for.
+_MAX_DEPTH = 16
+
+
+def _lives(frames: Frames) -> pl.LazyFrame:
+    """Each actor's lifetime: its own ``begin`` and ``end``, and for an
+    organisation whose own is unknown, the nearest parent organisation's
+    (a body does not exist before, or after, the one it is part of);
+    ``begin_via``/``end_via`` name that parent (null: its own)."""
+    own = frames["lives"].unique("id", keep="first")
+    parents = frames["parts"].unique("id", keep="first").select("id", up="parent")
+    chain = [own.select("id", at="id", depth=pl.lit(0, pl.Int32))]
+    level = parents.select("id", at="up", depth=pl.lit(1, pl.Int32))
+    for _ in range(_MAX_DEPTH):
+        if level.is_empty():
+            break
+        chain.append(level)
+        level = level.join(parents, left_on="at", right_on="id").select(
+            "id", at="up", depth=pl.col("depth") + 1
         )
+    ups = pl.concat(chain).unique(["id", "at"], keep="first")
+    sides = []
+    for side in ("begin", "end"):
+        cols = [side, f"{side}_lo", f"{side}_hi"]
+        known = own.filter(pl.col(side).is_not_null()).select(pl.col("id").alias("at"), *cols)
+        nearest = (
+            ups.join(known, on="at")
+            .sort("id", "depth")
+            .unique("id", keep="first", maintain_order=True)
+            .select(
+                "id",
+                *cols,
+                **{f"{side}_via": pl.when(pl.col("depth") > 0).then("at").cast(pl.String)},
+            )
+        )
+        sides.append(nearest)
+    kinds = own.select("id", "kind")
+    lives = sides[0].join(sides[1], on="id", how="full", coalesce=True)
+    return (
+        lives.join(kinds, on="id", how="left")
+        .with_columns(kind=pl.col("kind").fill_null("organization"))
+        .lazy()
+    )
 
 
 # What an actor did (the ``act`` column of :func:`_acts`).

@@ -50,16 +50,19 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     """A source cannot report as done what happened after its ``published``
     date. Checked facts: an event's ``held`` status (on the status's date,
     else the event's), an agreement's or road map's lifecycle step (on its
-    date), and a tenure's start. ``announced``/``scheduled`` statuses are
-    exempt: a source may announce what is to come.
+    date), a tenure's start, a statement (on its date), and a forecast's
+    outcome that is ``met`` or ``missed`` (on the outcome's date).
+    ``announced``/``scheduled`` statuses are exempt: a source may announce
+    what is to come.
 
     Where the status or step lists its own ``sources``, each of them must
     not be published before the fact. Where it lists none, the record's
     ``sources`` back it, and these may mix announcements with reports, so
     only when *every* one of them was published before the fact is it a
     violation (sources without a ``published`` date give the benefit of the
-    doubt). Definitely published before → error; possibly → warning. The
-    same day is fine.
+    doubt). An outcome's own ``sources`` are read the same way, since they
+    may include what led up to it. Definitely published before → error;
+    possibly → warning. The same day is fine.
     """
     published = (
         frames["sources"]
@@ -73,12 +76,14 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     lists = (
         frames["lists"]
         .lazy()
-        .filter(pl.col("field").is_in(["statuses.sources", "lifecycle.sources"]))
+        .filter(pl.col("field").is_in(list(_OWN_SOURCES)))
         .select(
             "id",
             "j",
             "value",
-            at=pl.format("/{}/{}", pl.col("field").cast(pl.String).str.head(-8), "i"),
+            at=pl.format(
+                "/{}/{}", pl.col("field").cast(pl.String).replace_strict(_OWN_SOURCES), "i"
+            ),
         )
     )
     own = lists.join(facts, left_on=["id", "at"], right_on=["id", "pointer"])
@@ -86,16 +91,33 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     own = own.with_columns(truth=truth).filter(pl.col("truth") > NO)
     for r in own.collect(engine="streaming").iter_rows(named=True):
         yield _report(r, f"{r['at']}/sources/{r['j']}", [(r["value"], r["pub"])], r["truth"])
-    backed = (
+    outcomes = (
+        frames["lists"]
+        .lazy()
+        .filter(pl.col("field") == "forecasts.outcome.sources")
+        .select("id", "j", source="value", at=pl.format("/forecasts/{}/outcome", "i"))
+    )
+    by_record = (
         facts.join(
-            lists.select("id", "at").unique(),
+            pl.concat([lists.select("id", "at"), outcomes.select("id", "at")]).unique(),
             left_on=["id", "pointer"],
             right_on=["id", "at"],
             how="anti",
         )
         .join(frames["cited"].lazy(), on="id")
+        .with_columns(own=pl.lit(False))
+    )
+    by_outcome = (
+        facts.join(outcomes, left_on=["id", "pointer"], right_on=["id", "at"])
+        .rename({"j": "i"})
+        .with_columns(own=pl.lit(True))
+    )
+    backed = (
+        pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
         .join(published, on="source", how="left")
         .with_columns(truth=truth)
+        .collect(engine="in-memory")  # read twice below; polars 2.1 streaming panics here
+        .lazy()
     )
     judged = (
         backed.group_by("n")
@@ -107,7 +129,12 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     for r in rows.collect(engine="streaming").sort("n", "i").iter_rows(named=True):
         groups.setdefault(r["n"], []).append(r)
     for g in groups.values():
-        yield _report(g[0], "/sources", [(r["source"], r["pub"]) for r in g], g[0]["truth"])
+        where = g[0]["pointer"] + "/sources" if g[0]["own"] else "/sources"
+        yield _report(g[0], where, [(r["source"], r["pub"]) for r in g], g[0]["truth"])
+
+
+#: The lists of a fact's own sources, and the array the fact is an item of.
+_OWN_SOURCES = {"statuses.sources": "statuses", "lifecycle.sources": "lifecycle"}
 
 
 def _facts(frames: Frames) -> pl.LazyFrame:
@@ -156,7 +183,32 @@ def _facts(frames: Frames) -> pl.LazyFrame:
             fact_hi="start_hi",
         )
     )
-    return pl.concat([held, steps, starts]).filter(pl.col("fact_lo").is_not_null())
+    said = (
+        frames["statements"]
+        .lazy()
+        .select(
+            "id",
+            pointer=pl.lit("/date"),
+            key=pl.lit("statement", dtype=pl.String),
+            text="date",
+            fact_lo="date_lo",
+            fact_hi="date_hi",
+        )
+    )
+    outcomes = (
+        frames["forecasts"]
+        .lazy()
+        .filter(pl.col("status").is_in(["met", "missed"]))
+        .select(
+            "id",
+            pointer=pl.format("/forecasts/{}/outcome", "i"),
+            key=pl.format("outcome.{}", pl.col("status").cast(pl.String)),
+            text="outcome",
+            fact_lo="outcome_lo",
+            fact_hi="outcome_hi",
+        )
+    )
+    return pl.concat([held, steps, starts, said, outcomes]).filter(pl.col("fact_lo").is_not_null())
 
 
 def _report(r: Mapping[str, Any], pointer: str, pubs: list[tuple[str, str]], truth: int) -> Hit:
