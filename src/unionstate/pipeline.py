@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +42,7 @@ from unionstate.report import (
     EMPTY_INPUT,
     RULES_SKIPPED,
     RULES_TOO_LARGE,
+    CappedFindings,
     Finding,
     Report,
     Severity,
@@ -189,30 +189,6 @@ def run_rules(
     return _rules(frames, raw.header, against, options, located)
 
 
-class _Capped:
-    """Findings in arrival order, at most ``limit`` of each code kept."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.limit = limit
-        self.kept: list[Finding] = []
-        self.per_code: Counter[str] = Counter()
-        self.dropped: Counter[str] = Counter()
-        self.errors = 0
-
-    def add(self, f: Finding) -> None:
-        self.per_code[f.code] += 1
-        if f.severity is Severity.ERROR:
-            self.errors += 1
-        if self.limit is None or self.per_code[f.code] <= self.limit:
-            self.kept.append(f)
-        else:
-            self.dropped[f"{f.code}/{'excepted' if f.excepted else f.severity.value}"] += 1
-
-    def extend(self, fs: Iterable[Finding]) -> None:
-        for f in fs:
-            self.add(f)
-
-
 def _shadow_findings(ids: Iterable[str], against: Dataset | None) -> list[Finding]:
     if against is None:
         return []
@@ -265,9 +241,9 @@ def validate_chunks(
     from unionstate.chunks import Checked, Index, Tables, check_task, index_task
 
     shown = str(path)
-    tasks = [(part, limits, shown, rules is not None) for part in parts]
+    tasks = [(part, limits, shown, rules is not None, max_findings) for part in parts]
     raw = RawDataset()
-    out = _Capped(max_findings)
+    out = CappedFindings(max_findings)
     ids: list[pl.DataFrame] = []
     index = NameIndex()  # the names, added as each part's arrive
     counts: list[int] = []
@@ -287,7 +263,7 @@ def validate_chunks(
                     part.header_line,
                 )
             else:
-                out.add(
+                out.append(
                     finding(
                         BAD_HEADER,
                         f"A second dataset header; the first is in {raw.header_file}.",
@@ -296,7 +272,7 @@ def validate_chunks(
                     )
                 )
         raw.unusable.extend(part.unusable)
-        out.extend(part.findings)
+        out.merge(part.findings)
         ids.append(ix.ids)
         index.add(ix.names)
 
@@ -308,14 +284,14 @@ def validate_chunks(
     first = every.unique("id", keep="first", maintain_order=True)
     again = every.filter(~every["id"].is_first_distinct()).join(first, on="id", suffix="_first")
     for rid, file, line, file1, line1 in again.iter_rows():
-        out.add(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
+        out.append(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
     del every, again, ids[:]
     if (
         not raw.count
         and not raw.unusable
-        and not any(f.code in ("US001", "US002", "US004", "US008") for f in out.kept)
+        and not any(out.per_code[c] for c in ("US001", "US002", "US004", "US008"))
     ):
-        out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
+        out.append(finding(EMPTY_INPUT, "No records found.", file=shown))
         raw.unusable.append(shown)
     against = _against(path, raw.header, standalone)
     if against is not None:
@@ -337,7 +313,7 @@ def validate_chunks(
     def done(k: int, result: Checked) -> None:
         checked[0] += counts[k - 1]
         progress("checking", checked[0])
-        out.extend(result.findings)
+        out.merge(result.findings)
         if result.frames is None:
             complete[0] = False
         else:
@@ -356,8 +332,8 @@ def validate_chunks(
 
             out.extend(_rules(Frames.concat(frames), raw.header, against, rules, where))
         else:
-            out.add(_rules_skipped(out.errors))
-    kept = tuple(sorted(out.kept, key=_sort_key))
+            out.append(_rules_skipped(out.errors))
+    kept = tuple(sorted(out, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 
 
