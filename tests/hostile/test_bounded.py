@@ -24,6 +24,7 @@ import attrs
 import pytest
 
 import unionstate
+from unionstate import cli
 from unionstate.chunks import plan
 from unionstate.cli import main
 from unionstate.converter import unstructure
@@ -273,3 +274,23 @@ class TestFrozenAllTheWay:
         assert pickle.loads(pickle.dumps(rec)) == rec
         assert hash(rec) == hash(attrs.evolve(rec, extensions={}))
         assert unstructure(rec)["x_a"] == [1]
+
+
+def test_a_panic_in_an_extension_is_exit_3_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """polars raises a Rust panic as ``PanicException``, which is no ``Exception``:
+    it is a bug (exit 3, one line), never a traceback with exit 1."""
+
+    class PanicException(BaseException):
+        pass
+
+    def panic(*args: Any, **kwargs: Any) -> Any:
+        raise PanicException("assertion failed: i < self.len()")
+
+    monkeypatch.setattr(cli, "validate_path", panic)
+    path = tmp_path / "r.jsonl"
+    path.write_bytes(HEADER)
+    code, _, err = run(capsys, "validate", str(path))
+    assert code == 3
+    assert err.startswith("unionstate: internal error (PanicException: assertion failed")

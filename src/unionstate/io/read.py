@@ -66,8 +66,10 @@ class Limits:
     #: The longest JSON Lines line (one record) read; longer ones are skipped
     #: with a US008 finding, in bounded memory.
     max_record_bytes: int = 16 * _MiB
-    #: The largest JSON document (or data-directory file) read whole.
-    max_document_bytes: int = 256 * _MiB
+    #: The largest JSON document (or data-directory file) read whole: its text
+    #: is held while its records are read (about three bytes of memory per
+    #: byte; docs/security.md).
+    max_document_bytes: int = 48 * _MiB
     #: The largest input the consistency rules run on: they hold the records
     #: that are not events or statements and an index of every id (about 1.2
     #: bytes of memory per input byte on two processes, 0.8 on one, measured
