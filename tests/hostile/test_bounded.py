@@ -24,6 +24,7 @@ import attrs
 import pytest
 
 import unionstate
+from _generator import load_generator
 from unionstate import cli
 from unionstate.chunks import plan
 from unionstate.cli import main
@@ -294,3 +295,17 @@ def test_a_panic_in_an_extension_is_exit_3_on_one_line(
     code, _, err = run(capsys, "validate", str(path))
     assert code == 3
     assert err.startswith("unionstate: internal error (PanicException: assertion failed")
+
+
+def test_the_rules_run_over_one_large_part(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file read as one part (``--jobs 1``) of many batches, checked against the
+    canonical data: polars 2.1's streaming engine panicked on its columns (exit 3)."""
+    gen = load_generator()
+    records, _ = gen.generate(30_000, seed=1, error_rate=0.0)
+    path = tmp_path / "30k.jsonl"
+    gen.write_jsonl(records, path)
+    code, out, err = run(capsys, "validate", str(path), "--jobs", "1", "--format", "json")
+    assert code in (0, 1), err
+    assert json.loads(out)["records"] == 30_000
