@@ -27,7 +27,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import attrs
 import polars as pl
@@ -36,7 +36,7 @@ from unionstate.checks.frames import Builder, Frames
 from unionstate.io.read import Limits, RawDataset, RawRecord, Sink, read, read_jsonl_chunk
 from unionstate.model import RECORD_TYPES
 from unionstate.references import Ref, refs_of
-from unionstate.report import UNRESOLVED_REF, Finding, Severity, finding
+from unionstate.report import UNRESOLVED_REF, CappedFindings, Finding, Severity, finding
 from unionstate.resolve import NameIndex, resolve_record
 from unionstate.validate import check_record
 
@@ -81,9 +81,7 @@ def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None)
     cuts = [0]
     with p.open("rb") as f:
         for k in range(1, parts):
-            f.seek(max(size * k // parts, cuts[-1]))
-            f.readline()  # to the end of the line the cut fell in
-            pos = f.tell()
+            pos = _next_line(f, max(size * k // parts, cuts[-1]))
             if pos >= size:
                 break
             if pos > cuts[-1]:
@@ -102,18 +100,39 @@ def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None)
     return [Chunk(str(p), a, b, n) for a, b, n in zip(cuts, cuts[1:], firsts, strict=False)]
 
 
+def _next_line(f: IO[bytes], pos: int) -> int:
+    """The offset after the first newline at or after ``pos`` (or the end),
+    found a block at a time: the line may be longer than memory."""
+    f.seek(pos)
+    while block := f.read(_MiB):
+        nl = block.find(b"\n")
+        if nl >= 0:
+            return pos + nl + 1
+        pos += len(block)
+    return pos
+
+
 Part = Chunk | str
 
 #: The columns of the ids of a part: each record's id, file and line (0: none).
 ID_SCHEMA = {"id": pl.String, "file": pl.Categorical, "line": pl.Int64}
 
 
-def _read(part: Part, limits: Limits | None, shown: str | None, sink: Sink) -> RawDataset:
+def _read(
+    part: Part, limits: Limits | None, shown: str | None, sink: Sink, max_findings: int | None
+) -> RawDataset:
     if isinstance(part, Chunk):
         return read_jsonl_chunk(
-            part.path, part.start, part.end, part.first_line, limits, sink, shown
+            part.path,
+            part.start,
+            part.end,
+            part.first_line,
+            limits,
+            sink,
+            shown,
+            max_findings=max_findings,
         )
-    return read(part, limits, sink=sink)
+    return read(part, limits, sink=sink, max_findings=max_findings)
 
 
 @attrs.frozen
@@ -125,8 +144,14 @@ class Index:
     raw: RawDataset  # header, count, files and reading findings (no records)
 
 
-def index_part(part: Part, limits: Limits | None = None, shown: str | None = None) -> Index:
-    """Pass 1 over one part: ids, names and the reading findings."""
+def index_part(
+    part: Part,
+    limits: Limits | None = None,
+    shown: str | None = None,
+    max_findings: int | None = None,
+) -> Index:
+    """Pass 1 over one part: ids, names and the reading findings (at most
+    ``max_findings`` of each code kept, the others counted)."""
     ids: list[tuple[str, str, int]] = []
     names: list[RawRecord] = []
 
@@ -138,7 +163,7 @@ def index_part(part: Part, limits: Limits | None = None, shown: str | None = Non
             slim = {k: rec.data.get(k) for k in ("type", "id", "names")}
             names.append(RawRecord(slim, rec.file, rec.line))
 
-    raw = _read(part, limits, shown, keep)
+    raw = _read(part, limits, shown, keep, max_findings)
     return Index(pl.DataFrame(ids, schema=ID_SCHEMA, orient="row"), names, raw)
 
 
@@ -158,7 +183,7 @@ class Checked:
     schema; the rules set aside those with other errors (see
     :func:`unionstate.pipeline.set_aside`)."""
 
-    findings: list[Finding]
+    findings: list[Finding]  # a CappedFindings from check_part
     frames: Frames | None = None
 
 
@@ -168,10 +193,13 @@ def check_part(
     limits: Limits | None = None,
     shown: str | None = None,
     rules: bool = False,
+    max_findings: int | None = None,
 ) -> Checked:
     """Pass 2 over one part: names resolved, schema and references checked,
-    and (with ``rules``) the columns of its records built."""
-    out: list[Finding] = []
+    and (with ``rules``) the columns of its records built (only what a record
+    with an error refers to); at most ``max_findings`` findings of each code
+    kept, the others counted."""
+    out = CappedFindings(max_findings)
     refs: list[tuple[RawRecord, Ref]] = []  # checked a batch at a time
     rows = Builder() if rules else None
 
@@ -195,7 +223,7 @@ def check_part(
         else:
             rows.add(rec.data, mine)
 
-    _read(part, limits, shown, check)
+    _read(part, limits, shown, check, 0)  # pass 1 has reported what reading finds
     out.extend(_unresolved(refs, tables.known))
     return Checked(out, None if rows is None else rows.build())
 
@@ -244,12 +272,13 @@ def _init(tables: Tables | None) -> None:
     _TABLES = tables
 
 
-Task = tuple[Part, Limits | None, str | None, bool]
+#: (part, limits, file name shown, with rules, findings kept of each code)
+Task = tuple[Part, Limits | None, str | None, bool, int | None]
 
 
 def index_task(task: Task, tables: Tables | None = None) -> Index:
-    """Pass 1 of one task (part, limits, file name shown, with rules)."""
-    return index_part(task[0], task[1], task[2])
+    """Pass 1 of one task."""
+    return index_part(task[0], task[1], task[2], task[4])
 
 
 def check_task(task: Task, tables: Tables | None = None) -> Checked:
@@ -257,7 +286,7 @@ def check_task(task: Task, tables: Tables | None = None) -> Checked:
     worker process by the pool's initializer)."""
     tables = tables if tables is not None else _TABLES
     assert tables is not None
-    return check_part(task[0], tables, task[1], task[2], task[3])
+    return check_part(task[0], tables, task[1], task[2], task[3], task[4])
 
 
 def process_mapper(jobs: int) -> Callable[..., list[Any]]:

@@ -63,7 +63,7 @@ def _limit_options(p: argparse.ArgumentParser) -> None:
         type=_size,
         default=d.max_document_bytes,
         metavar="N",
-        help="largest JSON document read whole (default: 256M)",
+        help="largest JSON document read whole (default: 48M)",
     )
     p.add_argument(
         "--max-rules-bytes",
@@ -655,11 +655,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OK
     except Exception as exc:
-        print(
-            f"unionstate: internal error ({type(exc).__name__}: {exc}); please report it",
-            file=sys.stderr,
-        )
-        return EXIT_BUG
+        return _internal_error(exc)
+    except BaseException as exc:  # a panic of a Rust extension (polars) is no Exception
+        if type(exc).__name__ != "PanicException":
+            raise
+        return _internal_error(exc)
+
+
+def _internal_error(exc: BaseException) -> int:
+    print(
+        f"unionstate: internal error ({type(exc).__name__}: {exc}); please report it",
+        file=sys.stderr,
+    )
+    return EXIT_BUG
 
 
 def run() -> None:

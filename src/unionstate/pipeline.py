@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import os
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +45,7 @@ from unionstate.report import (
     EMPTY_INPUT,
     RULES_SKIPPED,
     RULES_TOO_LARGE,
+    CappedFindings,
     Finding,
     Report,
     Severity,
@@ -331,33 +331,6 @@ def run_rules(
     )
 
 
-class _Capped:
-    """Findings in arrival order, at most ``limit`` of each code kept."""
-
-    def __init__(self, limit: int | None) -> None:
-        self.limit = limit
-        self.kept: list[Finding] = []
-        self.per_code: Counter[str] = Counter()
-        self.dropped: Counter[str] = Counter()
-        self.errors = 0
-        self.failed: list[str] = []  # the records that have an error
-
-    def add(self, f: Finding) -> None:
-        self.per_code[f.code] += 1
-        if f.severity is Severity.ERROR:
-            self.errors += 1
-            if f.record_id:
-                self.failed.append(f.record_id)
-        if self.limit is None or self.per_code[f.code] <= self.limit:
-            self.kept.append(f)
-        else:
-            self.dropped[f"{f.code}/{'excepted' if f.excepted else f.severity.value}"] += 1
-
-    def extend(self, fs: Iterable[Finding]) -> None:
-        for f in fs:
-            self.add(f)
-
-
 def _shadow_findings(ids: Iterable[str], against: Dataset | None) -> list[Finding]:
     if against is None:
         return []
@@ -404,9 +377,9 @@ def validate_chunks(
     from unionstate.chunks import Checked, Index, Tables, check_task, index_task
 
     shown = str(path)
-    tasks = [(part, limits, shown, rules is not None) for part in parts]
+    tasks = [(part, limits, shown, rules is not None, max_findings) for part in parts]
     raw = RawDataset()
-    out = _Capped(max_findings)
+    out = CappedFindings(max_findings)
     ids: list[pl.DataFrame] = []
     index = NameIndex()  # the names, added as each part's arrive
     counts: list[int] = []
@@ -426,7 +399,7 @@ def validate_chunks(
                     part.header_line,
                 )
             else:
-                out.add(
+                out.append(
                     finding(
                         BAD_HEADER,
                         f"A second dataset header; the first is in {raw.header_file}.",
@@ -435,7 +408,7 @@ def validate_chunks(
                     )
                 )
         raw.unusable.extend(part.unusable)
-        out.extend(part.findings)
+        out.merge(part.findings)
         ids.append(ix.ids)
         index.add(ix.names)
 
@@ -447,14 +420,14 @@ def validate_chunks(
     first = every.unique("id", keep="first", maintain_order=True)
     again = every.filter(~every["id"].is_first_distinct()).join(first, on="id", suffix="_first")
     for rid, file, line, file1, line1 in again.iter_rows():
-        out.add(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
+        out.append(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
     del every, again, ids[:]
     if (
         not raw.count
         and not raw.unusable
-        and not any(f.code in ("US001", "US002", "US004", "US008") for f in out.kept)
+        and not any(out.per_code[c] for c in ("US001", "US002", "US004", "US008"))
     ):
-        out.add(finding(EMPTY_INPUT, "No records found.", file=shown))
+        out.append(finding(EMPTY_INPUT, "No records found.", file=shown))
         raw.unusable.append(shown)
     against = _against(path, raw.header, standalone, reference)
     if against is not None:
@@ -475,7 +448,7 @@ def validate_chunks(
     def done(k: int, result: Checked) -> None:
         checked[0] += counts[k - 1]
         progress("checking", checked[0])
-        out.extend(result.findings)
+        out.merge(result.findings)
         if result.frames is not None:
             frames.append(result.frames)
 
@@ -490,7 +463,7 @@ def validate_chunks(
 
         failed = pl.Series(out.failed, dtype=pl.String)
         out.extend(_rules(Frames.concat(frames), failed, raw.header, against, rules, where))
-    kept = tuple(sorted(out.kept, key=_sort_key))
+    kept = tuple(sorted(out, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 
 

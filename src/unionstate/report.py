@@ -241,6 +241,76 @@ def _sort_key(f: Finding) -> tuple[Any, ...]:
     return (f.file is None, f.file or "", f.line or 0, f.record_id or "", f.pointer or "", f.code)
 
 
+def _suppressed_key(f: Finding) -> str:
+    """How :attr:`Report.suppressed` counts a finding: code and severity."""
+    return f"{f.code}/{'excepted' if f.excepted else f.severity.value}"
+
+
+class CappedFindings(list[Finding]):
+    """Findings in arrival order, at most ``limit`` of each code kept (None: all);
+    the others are only counted, as :attr:`Report.suppressed` counts them, so
+    memory is bounded by the limit, not by the input."""
+
+    def __init__(self, limit: int | None = None) -> None:
+        super().__init__()
+        self.limit = limit
+        #: Findings of each code, kept or not.
+        self.per_code: Counter[str] = Counter()
+        #: Findings counted but not kept, as in :attr:`Report.suppressed`.
+        self.dropped: Counter[str] = Counter()
+        #: Errors, kept or not.
+        self.errors = 0
+        #: The records with an error, kept or not (the rules set them aside).
+        self.failed: list[str] = []
+
+    def append(self, f: Finding) -> None:
+        self.per_code[f.code] += 1
+        if f.severity is Severity.ERROR:
+            self.errors += 1
+            if f.record_id:
+                self.failed.append(f.record_id)
+        if self.limit is None or self.per_code[f.code] <= self.limit:
+            super().append(f)
+        else:
+            self.dropped[_suppressed_key(f)] += 1
+
+    def extend(self, fs: Iterable[Finding]) -> None:
+        for f in fs:
+            self.append(f)
+
+    def merge(self, fs: Iterable[Finding]) -> None:
+        """Add findings that came later, with those another capped list only
+        counted (one part's of a larger input)."""
+        self.extend(fs)
+        if isinstance(fs, CappedFindings):
+            kept = {f.record_id for f in fs if f.severity is Severity.ERROR and f.record_id}
+            self.failed.extend(r for r in fs.failed if r not in kept)
+            for key, n in fs.dropped.items():
+                code, severity = key.split("/")
+                self.per_code[code] += n
+                self.dropped[key] += n
+                if severity == Severity.ERROR.value:
+                    self.errors += n
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        state = (self.limit, list(self), self.per_code, self.dropped, self.errors, self.failed)
+        return _capped, state
+
+
+def _capped(
+    limit: int | None,
+    kept: list[Finding],
+    per_code: Counter[str],
+    dropped: Counter[str],
+    errors: int,
+    failed: list[str],
+) -> CappedFindings:
+    out = CappedFindings(limit)
+    list.extend(out, kept)
+    out.per_code, out.dropped, out.errors, out.failed = per_code, dropped, errors, failed
+    return out
+
+
 @attrs.frozen(slots=True)
 class Report:
     """All findings of one run, sorted by place."""
@@ -265,16 +335,9 @@ class Report:
         ordered = sorted(findings, key=_sort_key)
         if max_per_code is None:
             return cls(tuple(ordered), records, tuple(files))
-        kept: list[Finding] = []
-        per_code: Counter[str] = Counter()
-        dropped: Counter[str] = Counter()
-        for f in ordered:
-            per_code[f.code] += 1
-            if per_code[f.code] <= max_per_code:
-                kept.append(f)
-            else:
-                dropped[f"{f.code}/{'excepted' if f.excepted else f.severity.value}"] += 1
-        return cls(tuple(kept), records, tuple(files), dict(sorted(dropped.items())))
+        kept = CappedFindings(max_per_code)
+        kept.extend(ordered)
+        return cls(tuple(kept), records, tuple(files), dict(sorted(kept.dropped.items())))
 
     def counts(self) -> dict[str, int]:
         """Findings by severity (excepted ones apart), suppressed ones included."""

@@ -273,8 +273,10 @@ class Builder:
     def build(self) -> Frames:
         """The tables of the records added so far."""
         self._flush()
+        # one chunk per column: polars 2.1's streaming engine panicked ("i < self.len()")
+        # on a part of many batches joined with the canonical data's tables
         tables = {
-            name: pl.concat(parts) if parts else pl.DataFrame(schema=SCHEMAS[name])
+            name: pl.concat(parts, rechunk=True) if parts else pl.DataFrame(schema=SCHEMAS[name])
             for name, parts in self.parts.items()
         }
         for parts in self.parts.values():

@@ -56,6 +56,7 @@ from unionstate.report import (
     INVALID_ENCODING,
     INVALID_JSON,
     Code,
+    Finding,
     finding,
 )
 
@@ -157,16 +158,18 @@ def read_table(data: bytes, file: str, reader: _Reader) -> None:
     out = reader.out
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    text = _decode(data, file, out.findings)
+    found: list[Finding] = []
+    text = _decode(data, file, found)
     if text is None:
-        last = out.findings[-1]
-        if last.message.startswith("Invalid UTF-8"):
-            out.findings[-1] = finding(
-                INVALID_ENCODING,
-                f"{last.message} Save the sheet as CSV in UTF-8 ('CSV UTF-8').",
-                file=file,
-                line=last.line,
-            )
+        for f in found:
+            if f.message.startswith("Invalid UTF-8"):
+                f = finding(
+                    INVALID_ENCODING,
+                    f"{f.message} Save the sheet as CSV in UTF-8 ('CSV UTF-8').",
+                    file=file,
+                    line=f.line,
+                )
+            out.findings.append(f)
         out.unusable.append(file)
         return
     if not text.strip():

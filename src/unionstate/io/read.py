@@ -48,6 +48,7 @@ from unionstate.report import (
     NOT_A_RECORD,
     SKIPPED_FILE,
     TOO_LARGE,
+    CappedFindings,
     Finding,
     finding,
 )
@@ -69,8 +70,10 @@ class Limits:
     #: The longest JSON Lines line (one record) read; longer ones are skipped
     #: with a US008 finding, in bounded memory.
     max_record_bytes: int = 16 * _MiB
-    #: The largest JSON document (or data-directory file) read whole.
-    max_document_bytes: int = 256 * _MiB
+    #: The largest JSON document (or data-directory file) read whole: its text
+    #: is held while its records are read (about three bytes of memory per
+    #: byte; docs/security.md).
+    max_document_bytes: int = 48 * _MiB
     #: The largest input the consistency rules run on: they hold the records
     #: that are not events or statements and an index of every id (about 1.2
     #: bytes of memory per input byte on two processes, 0.8 on one, measured
@@ -518,8 +521,8 @@ class _Reader:
                 continue
             self.add(value, file, number)
 
-    def document(self, data: bytes, file: str, header_only: bool = False) -> None:
-        text = _decode(data, file, self.out.findings)
+    def document(self, text: str | None, file: str, header_only: bool = False) -> None:
+        """A whole document, decoded (None: it could not be, a finding says why)."""
         if text is None:
             self.out.unusable.append(file)
             return
@@ -575,6 +578,15 @@ class _Reader:
     def _object(self, text: str, i: int, file: str, lines: _Lines, header_only: bool) -> None:
         """A document ``{..., "records": [...]}``, a header, or one record."""
         start_line = lines.at(i)[0]
+        if not header_only and '"records"' in text:
+            try:
+                scanned = self._members(text, i)
+            except (ValueError, RecursionError):  # reported by the whole parse below
+                self.parser.flagged.clear()
+            else:
+                if any(key == "records" for key, _, _ in scanned[0]):
+                    self._document(text, scanned, file, lines, start_line)
+                    return
         # Parse the whole object once for the header fields; "records" is
         # parsed again item by item so that each record keeps its line.
         value, end = self.parser.decoder.raw_decode(text, i)
@@ -608,6 +620,97 @@ class _Reader:
         pos = _find_records_array(text, i, self.parser.decoder)
         if pos is not None:
             self._array(text, pos, file, lines, top=False)
+
+    def _members(self, text: str, i: int) -> tuple[list[tuple[str, Any, int]], int]:
+        """(key, value, offset of the value) of each member of the object at
+        ``i``, and the offset after it. A ``records`` array is parsed a record
+        at a time and let go (its value is None), so that the document's
+        records are never all held at once; each other value's duplicate
+        keys are found here (its value is then a ``(value, duplicates)``
+        pair). Raises ``ValueError`` for anything that is not plain JSON."""
+        dec = self.parser.decoder
+        members: list[tuple[str, Any, int]] = []
+        i = _skip_ws(text, i + 1)
+        if text[i : i + 1] == "}":
+            return members, i + 1
+        while True:
+            if text[i : i + 1] != '"':
+                raise ValueError("a key expected")
+            key, i = scanstring(text, i + 1)
+            i = _skip_ws(text, i)
+            if text[i : i + 1] != ":":
+                raise ValueError("':' expected")
+            at = i = _skip_ws(text, i + 1)
+            if key == "records" and text[i : i + 1] == "[":
+                i = self._skip_array(text, i)
+                members.append((key, None, at))
+            else:
+                value, i = dec.raw_decode(text, i)
+                members.append((key, (value, self.parser.duplicate_pointers(value)), at))
+            i = _skip_ws(text, i)
+            if text[i : i + 1] == ",":
+                i = _skip_ws(text, i + 1)
+            elif text[i : i + 1] == "}":
+                return members, i + 1
+            else:
+                raise ValueError("',' or '}' expected")
+
+    def _skip_array(self, text: str, i: int) -> int:
+        """The offset after the array at ``i``, parsed an item at a time."""
+        dec = self.parser.decoder
+        i = _skip_ws(text, i + 1)
+        if text[i : i + 1] == "]":
+            return i + 1
+        while True:
+            _, i = dec.raw_decode(text, i)
+            self.parser.flagged.clear()  # the records' own are found when they are read
+            i = _skip_ws(text, i)
+            if text[i : i + 1] == ",":
+                i = _skip_ws(text, i + 1)
+            elif text[i : i + 1] == "]":
+                return i + 1
+            else:
+                raise ValueError("',' or ']' expected")
+
+    def _document(
+        self,
+        text: str,
+        scanned: tuple[list[tuple[str, Any, int]], int],
+        file: str,
+        lines: _Lines,
+        start_line: int,
+    ) -> None:
+        """The document whose members :meth:`_members` found: its header,
+        then its records read one by one (the last ``records`` member, as a
+        parse of the whole would keep)."""
+        members, end = scanned
+        self._end(text, end)
+        last = {key: n for n, (key, _, _) in enumerate(members)}
+        seen: set[str] = set()
+        dups: list[tuple[str, str]] = []
+        for n, (key, parsed, _) in enumerate(members):
+            if key in seen:
+                dups.append((f"/{_escape(key)}", key))
+            seen.add(key)
+            if parsed is not None and last[key] == n and key != "records":
+                dups.extend((f"/{_escape(key)}{ptr}", k) for ptr, k in parsed[1])
+        self._duplicates(sorted(dups), file, start_line)
+        header = {key: members[n][1][0] for key, n in last.items() if key != "records"}
+        header.setdefault("type", HEADER_TYPE)
+        self.set_header(header, file, start_line)
+        _, records, at = members[last["records"]]
+        if records is not None:
+            self.out.findings.append(
+                finding(
+                    NOT_A_RECORD,
+                    f"'records' must be an array, found {_kind(records[0])}.",
+                    file=file,
+                    line=start_line,
+                    pointer="/records",
+                )
+            )
+            return
+        self._array(text, at, file, lines, top=False)
 
     def _end(self, text: str, i: int) -> None:
         j = _skip_ws(text, i)
@@ -698,7 +801,8 @@ def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) 
                 reader.jsonl(f, shown)
                 return
             limit = reader.limits.max_document_bytes
-            data = f.read(limit + 1)
+            # read(n) would set n bytes aside first: ask for what the file holds
+            data = f.read(min(os.fstat(f.fileno()).st_size, limit) + 1)
         except OSError as exc:
             raise InputError(f"{p}: cannot be read ({exc.strerror})") from None
     if len(data) > limit:
@@ -717,7 +821,9 @@ def _read_file(p: Path, shown: str, reader: _Reader, header_only: bool = False) 
 
         read_table(data, shown, reader)
         return
-    reader.document(data, shown, header_only=header_only)
+    text = _decode(data, shown, reader.out.findings)
+    del data  # the text alone is held from here on
+    reader.document(text, shown, header_only=header_only)
 
 
 def _read_dir(root: Path, reader: _Reader) -> None:
@@ -826,12 +932,14 @@ def read_jsonl_chunk(
     limits: Limits | None = None,
     sink: Sink | None = None,
     shown: str | None = None,
+    *,
+    max_findings: int | None = None,
 ) -> RawDataset:
     """Read bytes ``start`` to ``end`` of a JSON Lines file, whose first line
     is line ``first_line``: one chunk of a file split at line boundaries (see
     :mod:`unionstate.chunks`). Locations are those of the whole file."""
     p = Path(path)
-    out = RawDataset()
+    out = RawDataset(findings=CappedFindings(max_findings))
     reader = _Reader(out, limits or Limits(), sink)
     name = shown if shown is not None else str(p)
     with _open(p) as f:
@@ -857,19 +965,26 @@ class _Window:
 
 
 def read(
-    path: str | os.PathLike[str], limits: Limits | None = None, sink: Sink | None = None
+    path: str | os.PathLike[str],
+    limits: Limits | None = None,
+    sink: Sink | None = None,
+    *,
+    max_findings: int | None = None,
 ) -> RawDataset:
     """Read a data directory, a JSON document, a JSON Lines file or a CSV file.
 
     Records go to ``sink`` if given (then :attr:`RawDataset.records` stays
-    empty), else they are kept. Raises :class:`InputError` when the path
-    cannot be used at all.
+    empty), else they are kept. With ``max_findings``, at most that many
+    findings of each code are kept in :attr:`RawDataset.findings` (a
+    :class:`~unionstate.report.CappedFindings`, which counts the others).
+    Raises :class:`InputError` when the path cannot be used at all.
     """
     from unionstate.release import release_records  # late: release imports this module
 
     rel = release_records(path)
     p = Path(path) if rel is None else rel
-    out = RawDataset()
+    found = CappedFindings(max_findings)
+    out = RawDataset(findings=found)
     reader = _Reader(out, limits or Limits(), sink)
     if p.is_dir():
         _read_dir(p, reader)
@@ -880,15 +995,8 @@ def read(
         not out.count
         and not out.unusable
         and not any(
-            f.code
-            in (
-                INVALID_JSON.code,
-                INVALID_ENCODING.code,
-                NOT_A_RECORD.code,
-                TOO_LARGE.code,
-                INVALID_CSV.code,
-            )
-            for f in out.findings
+            found.per_code[c.code]
+            for c in (INVALID_JSON, INVALID_ENCODING, NOT_A_RECORD, TOO_LARGE, INVALID_CSV)
         )
     ):
         out.findings.append(finding(EMPTY_INPUT, "No records found.", file=str(p)))

@@ -3,12 +3,41 @@ and the base fields (id, sources, notes, extensions)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 import attrs
 
 from ._fields import flag, opt, req, seq
+
+
+class Extensions(Mapping[str, Any]):
+    """A record's third-party fields (keys starting with ``x_``): a mapping
+    that cannot be changed in place, as the frozen record holding it."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] | Iterable[tuple[str, Any]] = ()) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return Extensions, (self._items,)
+
+
+def _extensions(value: Mapping[str, Any]) -> Extensions:
+    return value if isinstance(value, Extensions) else Extensions(value)
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -99,7 +128,8 @@ class Record:
     disputes: tuple[Dispute, ...] = seq("Fields on which sources disagree.")
     exceptions: tuple[RuleException, ...] = seq("Justified exceptions to consistency rules.")
     extensions: Mapping[str, Any] = attrs.field(
-        factory=dict,
+        factory=Extensions,
+        converter=_extensions,
         hash=False,
         metadata={"description": "Third-party fields, serialised as keys starting with 'x_'."},
     )

@@ -11,8 +11,10 @@ import atexit
 import os
 import re
 import shutil
+import signal
 import tarfile
 import tempfile
+import threading
 import zlib
 from pathlib import Path, PurePosixPath
 
@@ -28,6 +30,38 @@ MAX_EXTRACT_RATIO = 50
 MIN_EXTRACT_LIMIT = 64 << 20
 #: ...nor more than this many entries.
 MAX_MEMBERS = 10_000
+#: The largest long-name or pax (extended) header read: ``tarfile`` reads the
+#: size such a header declares whole, before anything else can refuse it.
+MAX_HEADER_BYTES = 1 << 16
+#: The longest name of one folder or file extracted (most file systems' limit).
+MAX_NAME_BYTES = 255
+
+_META_TYPES = (
+    tarfile.GNUTYPE_LONGNAME,
+    tarfile.GNUTYPE_LONGLINK,
+    tarfile.XHDTYPE,
+    tarfile.XGLTYPE,
+    tarfile.SOLARIS_XHDTYPE,
+)
+
+
+class _HeaderTooLarge(Exception):
+    def __init__(self, size: int) -> None:
+        self.size = size
+
+
+class _BoundedInfo(tarfile.TarInfo):
+    """A tar header that refuses a long-name or pax header over
+    :data:`MAX_HEADER_BYTES` before its content is read."""
+
+    def _proc_member(self, tarfile: tarfile.TarFile) -> tarfile.TarInfo:
+        if self.type in _META_TYPES and self.size > MAX_HEADER_BYTES:
+            raise _HeaderTooLarge(self.size)
+        return super()._proc_member(tarfile)  # type: ignore[misc, no-any-return]
+
+
+def _open_tar(path: Path) -> tarfile.TarFile:
+    return tarfile.open(path, mode="r:gz", tarinfo=_BoundedInfo)
 
 
 class UnsafeArchiveError(InputError):
@@ -68,9 +102,11 @@ def check_archive(archive: str | os.PathLike[str], *, max_bytes: int | None = No
     limit = _limit(path, max_bytes)
     names: list[str] = []
     seen: set[PurePosixPath] = set()
+    files: set[PurePosixPath] = set()
+    folders: set[PurePosixPath] = set()
     total = 0
     try:
-        with tarfile.open(path, mode="r:gz") as tar:
+        with _open_tar(path) as tar:
             for m in tar:  # lazily: refuse before reading past a bad header
                 safe = _safe_name(m.name)
                 if safe is None:
@@ -81,6 +117,21 @@ def check_archive(archive: str | os.PathLike[str], *, max_bytes: int | None = No
                 if safe in seen:
                     raise UnsafeArchiveError(f"{path}: entry {m.name!r} appears twice")
                 seen.add(safe)
+                if any(
+                    len(part.encode("utf-8", "surrogateescape")) > MAX_NAME_BYTES
+                    for part in safe.parts
+                ):
+                    raise UnsafeArchiveError(
+                        f"{path}: entry {m.name!r} has a file or folder name longer than "
+                        f"{MAX_NAME_BYTES} bytes, which cannot be extracted"
+                    )
+                (folders if m.isdir() else files).add(safe)
+                folders.update(safe.parents)
+                if files & folders:
+                    raise UnsafeArchiveError(
+                        f"{path}: {str(next(iter(files & folders)))!r} is both a file and a "
+                        "folder in the archive"
+                    )
                 total += m.size
                 if total > limit:
                     raise UnsafeArchiveError(
@@ -92,6 +143,11 @@ def check_archive(archive: str | os.PathLike[str], *, max_bytes: int | None = No
                 names.append(str(safe))
     except UnsafeArchiveError:
         raise
+    except _HeaderTooLarge as exc:
+        raise UnsafeArchiveError(
+            f"{path}: a long-name or extended (pax) header declares {exc.size:,} bytes, "
+            f"over the limit of {MAX_HEADER_BYTES:,}; refused"
+        ) from None
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
@@ -115,38 +171,73 @@ def extract_archive(
     root.mkdir(parents=True, exist_ok=False)
     limit = _limit(src, max_bytes)
     written = 0
-    with tarfile.open(src, mode="r:gz") as tar:
+    with _open_tar(src) as tar:
         for m in tar:
             safe = _safe_name(m.name)
             if safe is None or str(safe) not in names:  # changed under our feet
                 raise UnsafeArchiveError(f"{src}: the archive changed while being read")
             target = root.joinpath(*safe.parts)
-            if m.isdir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fh = tar.extractfile(m)
-            if fh is None:
-                raise UnsafeArchiveError(f"{src}: entry {m.name!r} has no data")
-            with fh, open(target, "xb") as out:
-                while chunk := fh.read(1 << 16):
-                    written += len(chunk)
-                    if written > limit:
-                        raise UnsafeArchiveError(f"{src}: more than {limit} bytes; refused")
-                    out.write(chunk)
-            os.chmod(target, 0o644)
+            try:
+                written = _write_entry(tar, m, target, written, limit, src)
+            except OSError as exc:
+                raise InputError(
+                    f"{src}: entry {m.name!r} cannot be extracted ({exc.strerror or exc})"
+                ) from None
     return sorted(root.iterdir())
 
 
+def _write_entry(
+    tar: tarfile.TarFile, m: tarfile.TarInfo, target: Path, written: int, limit: int, src: Path
+) -> int:
+    """Write one checked entry; returns the bytes written in all so far."""
+    if m.isdir():
+        target.mkdir(parents=True, exist_ok=True)
+        return written
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fh = tar.extractfile(m)
+    if fh is None:
+        raise UnsafeArchiveError(f"{src}: entry {m.name!r} has no data")
+    with fh, open(target, "xb") as out:
+        while chunk := fh.read(1 << 16):
+            written += len(chunk)
+            if written > limit:
+                raise UnsafeArchiveError(f"{src}: more than {limit} bytes; refused")
+            out.write(chunk)
+    os.chmod(target, 0o644)
+    return written
+
+
 _EXTRACTED: list[Path] = []
+#: The release folder of each archive opened into a temporary folder, by the
+#: archive's path, size and time of change: each is extracted once.
+_OPENED: dict[tuple[Path, int, int], Path] = {}
 
 
-def _cleanup() -> None:  # pragma: no cover - runs at exit
+def _cleanup() -> None:
     for p in _EXTRACTED:
         shutil.rmtree(p, ignore_errors=True)
+    _EXTRACTED.clear()
+    _OPENED.clear()
 
 
 atexit.register(_cleanup)
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    """Remove the extracted copies, then end as SIGTERM would have."""
+    _cleanup()
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
+
+
+def _clean_on_sigterm() -> None:
+    """SIGTERM ends a process without running ``atexit``: remove the
+    temporary folders first (only where nobody else handles SIGTERM, and
+    from the main thread, which alone may set a handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def _is_archive(p: Path) -> bool:
@@ -172,13 +263,19 @@ def open_release(path: str | os.PathLike[str], workdir: Path | None = None) -> P
     if p.is_dir():
         return p if (p / PACKAGE_FILE).is_file() else None
     if p.is_file() and _is_archive(p):
-        check_archive(p)  # before any folder is made
-        if workdir is None:
+        if workdir is not None:
+            extract_archive(p, workdir / "x")
+            return _release_root(workdir / "x")
+        st = p.stat()
+        key = (p.resolve(), st.st_size, st.st_mtime_ns)
+        if key not in _OPENED:
+            check_archive(p)  # before any folder is made
+            _clean_on_sigterm()
             workdir = Path(tempfile.mkdtemp(prefix="unionstate-release-"))
             _EXTRACTED.append(workdir)
-        target = workdir / "x"
-        extract_archive(p, target)
-        return _release_root(target)
+            extract_archive(p, workdir / "x")
+            _OPENED[key] = _release_root(workdir / "x")
+        return _OPENED[key]
     return None
 
 

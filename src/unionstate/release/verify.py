@@ -177,8 +177,9 @@ def _verify_root(root: Path, label: str) -> Verification:
             pkg = json.loads(pkg_path.read_text(encoding="utf-8"))
             if not isinstance(pkg, dict) or not isinstance(pkg.get("resources"), list):
                 raise ValueError("no resources")
-        except ValueError as exc:
-            note(PACKAGE_FILE, Problem.INVALID, f"not a Data Package descriptor ({exc})")
+        except (ValueError, RecursionError) as exc:
+            why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+            note(PACKAGE_FILE, Problem.INVALID, f"not a Data Package descriptor ({why})")
             pkg = {"resources": []}
         version = pkg.get("version") if isinstance(pkg.get("version"), str) else None
         sv = pkg.get("unionstate:schema_version")
