@@ -428,6 +428,8 @@ def _validate(args: argparse.Namespace) -> int:
     left_out = set(code_ignore)
     if code_select:
         left_out |= {c for c in CODES if c not in code_select and c not in RULES}
+        if not rule_select:  # only other codes selected: no rule's findings shown
+            left_out |= set(RULES)
     report = report.without(left_out)
     code = EXIT_INVALID if report.fails(Severity(args.fail_on)) else EXIT_OK
     if raw.unusable:

@@ -400,8 +400,12 @@ def show(lo: int, hi: int) -> str:
     """Bounds for a message: the ISO day(s), 'unknown' or 'ongoing'."""
     if lo == hi == dates.POS:
         return "ongoing"
-    if lo <= dates.NEG or hi >= dates.POS:
+    if lo <= dates.NEG and hi >= dates.POS:
         return "unknown"
+    if hi >= dates.POS:
+        return f"{dates.format_day(lo)} or later"
+    if lo <= dates.NEG:
+        return f"{dates.format_day(hi)} or earlier"
     a, b = dates.format_day(lo), dates.format_day(hi)
     return a if a == b else f"{a}..{b}"
 
