@@ -258,7 +258,8 @@ def run_cli(step: str, path: Path) -> dict[str, object]:
             time.sleep(0.1 if time.perf_counter() - t < 5 else 1.0)
         seconds = time.perf_counter() - t
         report.seek(0)
-        last = report.read().strip().splitlines()[-1]
+        lines = report.read().strip().splitlines()
+        last = next((x for x in reversed(lines) if " records in " in x), lines[-1])
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"{step}: exit {proc.returncode}: {last}")
     # "N records in 1 file(s): E error(s), W warning(s), I info, X excepted"

@@ -276,6 +276,14 @@ UNDATED_SUCCESSIONS = {
         "tenure/khvostov-minister-of-foreign-affairs-of-belarus",
         "tenure/martynov-minister-of-foreign-affairs-of-belarus",
     ),
+    (  # Chumakov's start is not known
+        "tenure/maltsev-minister-of-defence-of-belarus-1995",
+        "tenure/chumakov-minister-of-defence-of-belarus",
+    ),
+    (  # dismissed in late March 2001; his successor's start known to the year
+        "tenure/chumakov-minister-of-defence-of-belarus",
+        "tenure/maltsev-minister-of-defence-of-belarus-2001",
+    ),
 }
 
 
@@ -286,11 +294,19 @@ def test_single_holder_tenures_do_not_overlap(ds):
     for office in ds.all(Office):
         if office.max_holders != 1:
             continue
-        ts = [t for t in ds.tenures(office=office.id) if not t.acting]
+        # in order of end (a tenure's start may be unknown; the open one last)
+        ts = sorted(
+            (t for t in ds.tenures(office=office.id) if not t.acting),
+            key=lambda t: dates.POS if t.end is None else dates.parse(t.end).lo,
+        )
         for a, b in itertools.pairwise(ts):
             assert a.end is not None, (a.id, "an open tenure is followed by another")
-            a_end, b_start = dates.parse(a.end), dates.parse(b.start)
-            truth = dates.on_or_before(a_end, b_start)
+            a_end = dates.parse(a.end)
+            truth = (
+                dates.Truth.MAYBE
+                if b.start is None
+                else dates.on_or_before(a_end, dates.parse(b.start))
+            )
             if (a.id, b.id) in UNDATED_SUCCESSIONS:
                 assert truth is dates.Truth.MAYBE, (a.id, b.id)
                 # the exception is on the record the rule reports (validate: no warning)
