@@ -105,7 +105,13 @@ def test_a_surname_alone_is_said_so_and_never_overrides_a_known_first_name(
 
 
 #: Every Aleksandr of the canonical data.
-ALEKSANDRS = ["person/lukashenka", "person/rogozhnik", "person/surikov", "person/turchin"]
+ALEKSANDRS = [
+    "person/chumakov",
+    "person/lukashenka",
+    "person/rogozhnik",
+    "person/surikov",
+    "person/turchin",
+]
 
 
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(

@@ -52,8 +52,10 @@ def test_ambiguous_and_unknown_names_list_candidates_never_guess(
     code, found = run(capsys, str(EXAMPLES / "my-meetings.jsonl"))
     assert code == 1
     by_code = {f["code"]: f for f in found if f["code"] in ("US031", "US032")}
-    # every canonical Aleksandr: Lukashenka, the ambassadors Rogozhnik and Surikov, Turchin
+    # every canonical Aleksandr: the defence minister Chumakov, Lukashenka, the ambassadors
+    # Rogozhnik and Surikov, Turchin
     assert by_code["US032"]["related"] == [
+        "person/chumakov",
         "person/lukashenka",
         "person/rogozhnik",
         "person/surikov",
