@@ -25,6 +25,7 @@ from unionstate.cli import add_release_arguments, cmd_release, cmd_verify
 from unionstate.converter import unstructure
 from unionstate.dataset import from_raw
 from unionstate.diff import Level
+from unionstate.export.relational import relational_tables
 from unionstate.io import InputError
 from unionstate.model import RECORD_TYPES
 from unionstate.release import (
@@ -115,6 +116,8 @@ RECORDS: list[dict[str, Any]] = [
 
 #: The exports every release holds beside the records, the CSVs and the schemas.
 EXPORTS = {"popolo.json", "followthemoney.jsonl", "unionstate.sqlite"}
+#: The Parquet files: one per table of the SQLite export.
+PARQUET = {f"parquet/{t.name}.parquet" for t in relational_tables(RECORDS)}
 
 
 def write_jsonl(path: Path, header: dict[str, Any] | None, records: list[dict[str, Any]]) -> Path:
@@ -162,6 +165,7 @@ def test_layout_and_descriptor(dataset: Path, tmp_path: Path) -> None:
         *(f"csv/{t}s.csv" for t in RECORD_TYPES),
         *(f"schemas/{n}.schema.json" for n in all_schemas()),
         *EXPORTS,
+        *PARQUET,
     }
     assert set(files) == expected
 
@@ -606,8 +610,22 @@ def test_verify_names_each_tampered_file(built: release.Built, tmp_path: Path) -
     assert json.loads(result.to_json())["ok"] is False
 
 
+def _rewrite_parquet(path: Path, change: bool) -> None:
+    """Write a Parquet file again with other bytes (another compression, as
+    another polars version would differ), its content changed or not."""
+    import polars as pl
+
+    frame = pl.read_parquet(path)
+    if change:
+        frame = frame.with_columns(pl.col(pl.String).str.replace("Moscow", "Moskva"))
+    frame.write_parquet(path, compression="snappy")
+
+
 def _tamper(path: Path) -> None:
     """Change what a derived file says (the city's name), keeping its form."""
+    if path.suffix == ".parquet":
+        _rewrite_parquet(path, change=True)
+        return
     if path.suffix == ".sqlite":
         import sqlite3
 
@@ -621,15 +639,9 @@ def _tamper(path: Path) -> None:
     path.write_text(text.replace("Moscow", "Moskva"), encoding="utf-8")
 
 
-@pytest.mark.parametrize("name", ["dataset.json", *sorted(EXPORTS)])
-def test_verify_catches_a_rewritten_checksum_list(
-    built: release.Built, tmp_path: Path, name: str
-) -> None:
-    """Tampering that also rewrites SHA256SUMS and datapackage.json shows as an
-    inconsistency with records.jsonl."""
-    root = _copy(built, tmp_path)
+def _rewrite_checksums(root: Path, name: str) -> None:
+    """Make SHA256SUMS and datapackage.json agree with the file ``name`` again."""
     doc = root / name
-    _tamper(doc)
     pkg = json.loads((root / "datapackage.json").read_text())
     for res in pkg["resources"]:
         if res["path"] == name:
@@ -641,6 +653,34 @@ def test_verify_catches_a_rewritten_checksum_list(
         rel = p.relative_to(root).as_posix()
         lines.append(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {rel}\n")
     (root / "SHA256SUMS").write_text("".join(lines))
+
+
+@pytest.mark.parametrize("change", [False, True])
+def test_verify_reads_parquet_by_content(
+    built: release.Built, tmp_path: Path, change: bool
+) -> None:
+    """A Parquet file written with other bytes but the same table (as another
+    polars version writes it) verifies; one whose rows changed does not."""
+    root = _copy(built, tmp_path)
+    name = "parquet/places.parquet"
+    before = (root / name).read_bytes()
+    _rewrite_parquet(root / name, change=change)
+    assert (root / name).read_bytes() != before
+    _rewrite_checksums(root, name)
+    result = verify(root)
+    want = [(name, "inconsistent")] if change else []
+    assert [(i.file, i.problem.value) for i in result.issues] == want
+
+
+@pytest.mark.parametrize("name", ["dataset.json", *sorted(EXPORTS), "parquet/places.parquet"])
+def test_verify_catches_a_rewritten_checksum_list(
+    built: release.Built, tmp_path: Path, name: str
+) -> None:
+    """Tampering that also rewrites SHA256SUMS and datapackage.json shows as an
+    inconsistency with records.jsonl."""
+    root = _copy(built, tmp_path)
+    _tamper(root / name)
+    _rewrite_checksums(root, name)
     result = verify(root)
     assert [(i.file, i.problem.value) for i in result.issues] == [(name, "inconsistent")]
 

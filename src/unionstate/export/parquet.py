@@ -1,7 +1,8 @@
 """Parquet: one file per table of :mod:`.relational` (``persons.parquet``,
-``participants.parquet``, ...), written with polars (extra ``parquet``):
-typed columns (text, 64-bit integers, booleans), zstd compression, rows in
-id order. The same data and the same polars version give the same bytes.
+``participants.parquet``, ...), written with polars: typed columns (text,
+64-bit integers, booleans), zstd compression, rows in id order. The same data
+and the same polars version give the same bytes; the file also records the
+writer's version, so a release compares its Parquet files by :func:`content`.
 """
 
 from __future__ import annotations
@@ -30,4 +31,19 @@ def render(header: Mapping[str, Any] | None, records: Sequence[Record]) -> dict[
     return out
 
 
-__all__ = ["render"]
+def content(data: bytes) -> bytes:
+    """A Parquet file's columns, their types and rows as JSON: what two files
+    written by different polars versions from the same table share."""
+    import json
+
+    import polars as pl
+
+    frame = pl.read_parquet(io.BytesIO(data))
+    doc = {
+        "schema": [[name, str(dtype)] for name, dtype in frame.schema.items()],
+        "rows": frame.rows(),
+    }
+    return json.dumps(doc, ensure_ascii=False).encode("utf-8")
+
+
+__all__ = ["content", "render"]

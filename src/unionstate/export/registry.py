@@ -158,16 +158,14 @@ def _writers() -> dict[str, Writer]:
         ),
         Writer(
             "parquet",
-            "One Parquet file per table of the SQLite export (needs polars).",
+            "One Parquet file per table of the SQLite export.",
             parquet.render,
             path="parquet",
             mediatype="application/vnd.apache.parquet",
             file_format="parquet",
             folder=True,
-            in_release=False,
             binary=True,
-            requires="polars",
-            extra="parquet",
+            canonical=parquet.content,
         ),
     ]
     return {w.name: w for w in entries}
