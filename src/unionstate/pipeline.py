@@ -170,24 +170,25 @@ def set_aside(frames: Frames, failed: pl.Series) -> tuple[Frames, pl.DataFrame]:
     (what it names that was set aside; null for a record that failed itself)."""
     import polars as pl
 
-    refs = frames["refs"].select(pl.col("id", "ref").cast(pl.String))
+    refs = frames["refs"]  # ids as categories: a text copy would be ten times larger
+    text = pl.col("id", "because").cast(pl.String)
+    offices_of = refs.filter(
+        pl.col("id").cat.starts_with("tenure/") & pl.col("ref").cat.starts_with("office/")
+    )
     aside = pl.DataFrame(
         {"id": failed.cast(pl.String).unique(maintain_order=True)},
     ).with_columns(because=pl.lit(None, pl.String))
     frontier = aside["id"]
     while frontier.len():
-        offices = refs.filter(
-            pl.col("id").is_in(frontier.implode())
-            & pl.col("id").str.starts_with("tenure/")
-            & pl.col("ref").str.starts_with("office/")
-        )["ref"]
+        offices = offices_of.filter(pl.col("id").is_in(frontier.implode()))["ref"]
+        named = pl.concat([frontier, offices.cast(pl.String)])
         hit = (
             refs.filter(
-                pl.col("ref").is_in(pl.concat([frontier, offices]).implode())
-                & ~pl.col("id").is_in(aside["id"].implode())
+                pl.col("ref").is_in(named.implode()) & ~pl.col("id").is_in(aside["id"].implode())
             )
             .unique("id", keep="first", maintain_order=True)
             .rename({"ref": "because"})
+            .select(text)
         )
         aside = pl.concat([aside, hit])
         frontier = hit["id"]
@@ -195,15 +196,16 @@ def set_aside(frames: Frames, failed: pl.Series) -> tuple[Frames, pl.DataFrame]:
 
 
 def _rules(
-    frames: Frames,
+    parts: list[Frames],
     failed: pl.Series,
     header: Mapping[str, Any] | None,
     against: Dataset | None,
     options: RuleOptions,
     where: Callable[[Iterable[str]], Mapping[str, tuple[str, int | None]]],
 ) -> list[Finding]:
-    """The rule findings of a dataset's columns (checked together with
-    ``against``, the canonical data, when given), located by file and line
+    """The rule findings of a dataset's columns, given as ``parts`` (emptied
+    here, so that the columns are held only once), checked together with
+    ``against``, the canonical data, when given; located by file and line
     (``where``: the locations of those of these ids that are the dataset's);
     those about canonical records only are left out. The records of
     ``failed`` and those that depend on them are set aside, one finding
@@ -213,6 +215,8 @@ def _rules(
     from unionstate.checks import Frames, as_of_day, run, select_rules
     from unionstate.checks.frames import as_of_span
 
+    frames = Frames.concat(parts)
+    parts.clear()
     mine = frames.ids()
     frames, aside = set_aside(frames, failed)
     beyond: list[Finding] = []
@@ -327,7 +331,7 @@ def run_rules(
         return {i: where[i] for i in ids if i in where}
 
     return _rules(
-        frames, pl.Series(sorted(failed), dtype=pl.String), raw.header, against, options, located
+        [frames], pl.Series(sorted(failed), dtype=pl.String), raw.header, against, options, located
     )
 
 
@@ -373,7 +377,6 @@ def validate_chunks(
     (``--jobs``) or on a cluster such as Dask (docs/performance.md)."""
     import polars as pl
 
-    from unionstate.checks import Frames
     from unionstate.chunks import Checked, Index, Tables, check_task, index_task
 
     shown = str(path)
@@ -454,6 +457,9 @@ def validate_chunks(
 
     progress("checking", 0)
     mapper(check_task, tasks, tables, done)
+    # the rules need neither the ids nor the names: let them go
+    del tables, known
+    index = NameIndex()
     if rules is not None:
         progress("rules", raw.count)
 
@@ -462,7 +468,7 @@ def validate_chunks(
             return {i: (file, line or None) for i, file, line in rows.iter_rows()}
 
         failed = pl.Series(out.failed, dtype=pl.String)
-        out.extend(_rules(Frames.concat(frames), failed, raw.header, against, rules, where))
+        out.extend(_rules(frames, failed, raw.header, against, rules, where))
     kept = tuple(sorted(out, key=_sort_key))
     return raw, Report(kept, raw.count, tuple(raw.files), dict(sorted(out.dropped.items())))
 
