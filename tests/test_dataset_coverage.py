@@ -174,6 +174,8 @@ VACANCIES = {
         ("2026-01-16", "2026-01-21", "tenure/rogozhnik-ambassador-of-belarus-to-russia"),
     ],
     "office/ambassador-of-russia-to-belarus": [
+        ("2002-06-18", "2002-07-25", "tenure/dolgov-ambassador-of-russia-to-belarus"),
+        ("2005-12-01", "2006-02-05", "tenure/ayatskov-ambassador-of-russia-to-belarus"),
         ("2021-03-20", "2021-03-24", "tenure/mezentsev-ambassador-of-russia-to-belarus"),
     ],
 }

@@ -32,7 +32,7 @@ WRITTEN = {
     "Golovchenko": "person/halouchanka",
     "Raman Halouchanka": "person/halouchanka",
     "Турчин": "person/turchin",  # Cyrillic for a person named in Latin only
-    "Maxim Oreshkin": "person/oreshkin",  # the record knows the surname only
+    "Maxim Oreshkin": "person/oreshkin",  # Latin for a name the record has in Cyrillic
     "Mihail Mišustin": "person/mishustin",  # Kh/H, š/sh
     "Evgeniy Lukianov": "person/lukyanov",  # Ye/E, -y/-iy, ya/ia
     "Sergei Glazev": "person/glazyev",
@@ -91,10 +91,20 @@ def test_names_as_people_write_them_resolve_in_a_third_party_file(
 def test_a_surname_alone_is_said_so_and_never_overrides_a_known_first_name(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Maxim Oreshkin' is the Oreshkin the data knows by surname only, and
-    the finding says so; 'Maxim Putin' is not Vladimir Putin."""
+    """'Maxim Orlov' is the Orlov the file knows by surname only, and the
+    finding says so; 'Maxim Putin' is not Vladimir Putin."""
+    orlov = {
+        "type": "person",
+        "id": "person/orlov",
+        "names": [{"value": "Orlov", "lang": "en"}],
+        "sources": ["source/belsat-2021-04-16-lukashenka-putin-to-meet"],
+    }
     code, found = validate(
-        tmp_path, capsys, meeting("event/a", "Maxim Oreshkin"), meeting("event/b", "Maxim Putin")
+        tmp_path,
+        capsys,
+        orlov,
+        meeting("event/a", "Maxim Orlov"),
+        meeting("event/b", "Maxim Putin"),
     )
     assert code == 1
     by_id = {f["record_id"]: f for f in found if f["code"] in ("US030", "US031")}
@@ -106,10 +116,12 @@ def test_a_surname_alone_is_said_so_and_never_overrides_a_known_first_name(
 
 #: Every Aleksandr of the canonical data.
 ALEKSANDRS = [
+    "person/blokhin",
     "person/chumakov",
     "person/lukashenka",
     "person/rogozhnik",
     "person/surikov",
+    "person/torshin",
     "person/turchin",
 ]
 
@@ -117,8 +129,9 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of Lukashenka, two ambassadors (Rogozhnik, Surikov)
-    and Turchin: never a guess."""
+    """'Александр' is the first name of Lukashenka, three ambassadors (Blokhin, Rogozhnik,
+    Surikov), a defence minister (Chumakov), a chair of the Federation
+    Council (Torshin) and Turchin: never a guess."""
     code, found = validate(tmp_path, capsys, meeting("event/a", "Александр"))
     assert code == 1
     [f] = [f for f in found if f["code"] == "US032"]

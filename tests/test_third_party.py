@@ -52,13 +52,15 @@ def test_ambiguous_and_unknown_names_list_candidates_never_guess(
     code, found = run(capsys, str(EXAMPLES / "my-meetings.jsonl"))
     assert code == 1
     by_code = {f["code"]: f for f in found if f["code"] in ("US031", "US032")}
-    # every canonical Aleksandr: the defence minister Chumakov, Lukashenka, the ambassadors
-    # Rogozhnik and Surikov, Turchin
+    # every canonical Aleksandr: the ambassadors Blokhin, Rogozhnik and Surikov, the defence
+    # minister Chumakov, Lukashenka, the Federation Council's chair Torshin, Turchin
     assert by_code["US032"]["related"] == [
+        "person/blokhin",
         "person/chumakov",
         "person/lukashenka",
         "person/rogozhnik",
         "person/surikov",
+        "person/torshin",
         "person/turchin",
     ]
     assert by_code["US032"]["record_id"] == "statement/aleksandr"

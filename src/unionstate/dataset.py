@@ -168,7 +168,8 @@ class Dataset(Queries):
         'map' finds 'maps', 'maps' finds 'map'),
         ignoring case, diacritics, script and romanisation; best first: a
         match in a name before one in a title, before one in a summary, the
-        words in a row before apart, then by id."""
+        words in a row before apart, a short field they fill before a long
+        one, then by id."""
         query = [w for w, _ in words(text)]
         if not query:
             return []
@@ -312,6 +313,7 @@ _NAME, _TITLE, _SUMMARY = 4.0, 2.0, 1.0
 _IN_A_ROW = 0.5
 _WHOLE_WORDS = 0.25
 _ALL_OF_IT = 0.5
+_SHARE = 0.25
 
 
 def _stem(word: str) -> str:
@@ -337,8 +339,8 @@ def _score(query: list[str], fields: list[tuple[float, list[str]]]) -> float:
     """How well a record's fields (weight, word keys) match the query's
     words: 0 unless every query word begins a word of the record; then the
     weight of the best field that has them all, more when they are in a row,
-    whole words, or all of it (a small score when only the fields together
-    have them)."""
+    whole words, or all of it, and the more of it they make up (a small score
+    when only the fields together have them)."""
     best = 0.0
     n = len(query)
     for weight, field in fields:
@@ -352,6 +354,7 @@ def _score(query: list[str], fields: list[tuple[float, list[str]]]) -> float:
             score += _WHOLE_WORDS * weight
             if len(field) == n:
                 score += _ALL_OF_IT * weight
+        score += _SHARE * weight * n / len(field)
         best = max(best, score)
     if best:
         return best
