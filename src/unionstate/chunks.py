@@ -323,8 +323,9 @@ def run_map(
     one and ``jobs - 1`` workers, each given the tables once (no process
     sits idle waiting). The workers start from a fresh process, not a fork
     of this one: a fork would copy polars' thread pool with its locks held.
-    ``done(n, result)`` is called in order, in this thread, as results
-    arrive."""
+    With ``done``, each result is handed to ``done(n, result)`` in order, in
+    this thread, as results arrive, and not kept: the list returned then
+    holds ``None`` for each (a part's results are let go once used)."""
     work = list(items)
     results: list[Any] = [None] * len(work)
     delivered = 0
@@ -335,14 +336,16 @@ def run_map(
             delivered += 1
             if done is not None:
                 done(delivered, results[delivered - 1])
+                results[delivered - 1] = None
 
     _init(tables)
     try:
         if jobs <= 1 or len(work) <= 1:
             for k, x in enumerate(work):
-                results[k] = func(x)
-                if done is not None:
-                    done(k + 1, results[k])
+                if done is None:
+                    results[k] = func(x)
+                else:
+                    done(k + 1, func(x))
             return results
         ctx = get_context("forkserver" if "forkserver" in _methods() else "spawn")
         with ProcessPoolExecutor(
