@@ -97,48 +97,36 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
         .filter(pl.col("field") == "forecasts.outcome.sources")
         .select("id", "j", source="value", at=pl.format("/forecasts/{}/outcome", "i"))
     )
-    listed = pl.concat([lists.select("id", "at"), outcomes.select("id", "at")]).unique()
-
-    def backing(facts: pl.LazyFrame) -> pl.LazyFrame:
-        """Each fact with the sources that back it (its record's, or its
-        outcome's own), their publication and the truth of 'published before'."""
-        by_record = (
-            facts.join(listed, left_on=["id", "pointer"], right_on=["id", "at"], how="anti")
-            .drop("pointer")
-            .join(frames["cited"].lazy(), on="id")
-            .with_columns(own=pl.lit(False))
+    by_record = (
+        facts.join(
+            pl.concat([lists.select("id", "at"), outcomes.select("id", "at")]).unique(),
+            left_on=["id", "pointer"],
+            right_on=["id", "at"],
+            how="anti",
         )
-        by_outcome = (
-            facts.join(outcomes, left_on=["id", "pointer"], right_on=["id", "at"])
-            .drop("pointer")
-            .rename({"j": "i"})
-            .with_columns(own=pl.lit(True))
-        )
-        return (
-            pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
-            .join(published, on="source", how="left")
-            .with_columns(truth=truth)
-        )
-
-    # judged on the day bounds alone (no text held), then explained for the few that fail
-    bounds = ["n", "id", "pointer", "fact_lo", "fact_hi"]
+        .join(frames["cited"].lazy(), on="id")
+        .with_columns(own=pl.lit(False))
+    )
+    by_outcome = (
+        facts.join(outcomes, left_on=["id", "pointer"], right_on=["id", "at"])
+        .rename({"j": "i"})
+        .with_columns(own=pl.lit(True))
+    )
+    backed = (
+        pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
+        .join(published, on="source", how="left")
+        .with_columns(truth=truth)
+        .collect(engine="in-memory")  # read twice below; polars 2.1 streaming panics here
+        .lazy()
+    )
     judged = (
-        backing(facts.select(bounds))
-        .group_by("n")
+        backed.group_by("n")
         .agg(pl.col("truth").min(), unknown=pl.col("pub_lo").is_null().any())
         .filter(~pl.col("unknown") & (pl.col("truth") > NO))
-        .select("n", "truth")
-        .collect(engine="in-memory")  # polars 2.1's streaming engine panicked on this plan
     )
-    failing = facts.join(judged.lazy(), on="n", how="semi")
-    rows = (
-        backing(failing.select(bounds))
-        .drop("truth")
-        .join(judged.lazy(), on="n")
-        .join(failing.select("n", "pointer", "key", "text"), on="n")
-    )
+    rows = backed.drop("truth").join(judged.select("n", "truth"), on="n")
     groups: dict[int, list[dict[str, Any]]] = {}
-    for r in rows.collect(engine="in-memory").sort("n", "i").iter_rows(named=True):
+    for r in rows.collect(engine="streaming").sort("n", "i").iter_rows(named=True):
         groups.setdefault(r["n"], []).append(r)
     for g in groups.values():
         where = g[0]["pointer"] + "/sources" if g[0]["own"] else "/sources"
