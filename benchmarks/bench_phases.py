@@ -14,9 +14,25 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 
 from unionstate.io.read import Limits
 from unionstate.pipeline import validate_path
+from unionstate.report import Report
+
+
+def streamed(path: str, jobs: int, progress: Callable[[str, int], None]) -> Report:
+    """The report of ``validate_path(path, keep_records=False)`` with every rule
+    (standalone, the rules' size limit lifted) on ``jobs`` processes."""
+    _, report = validate_path(
+        path,
+        standalone=True,
+        jobs=jobs,
+        keep_records=False,
+        limits=Limits(max_rules_bytes=1 << 62),
+        progress=progress,
+    )
+    return report
 
 
 def run(path: str, jobs: int) -> str:
@@ -29,14 +45,7 @@ def run(path: str, jobs: int) -> str:
         first.setdefault(stage, t)
         last[stage] = t
 
-    _, report = validate_path(
-        path,
-        standalone=True,
-        jobs=jobs,
-        keep_records=False,
-        limits=Limits(max_rules_bytes=1 << 62),
-        progress=progress,
-    )
+    report = streamed(path, jobs, progress)
     end = time.perf_counter() - t0
     c = report.counts()
     return (
