@@ -123,6 +123,7 @@ ALEKSANDRS = [
     "person/surikov",
     "person/torshin",
     "person/turchin",
+    "person/voitovich",
 ]
 
 
