@@ -245,3 +245,34 @@ def _pipe_size(pool: Any) -> int:
     import fcntl
 
     return int(fcntl.fcntl(pool._result_queue._reader.fileno(), fcntl.F_GETPIPE_SZ))
+
+
+@pytest.mark.parametrize("running", [True, False])
+def test_reading_a_part_leaves_the_cycle_collector_as_it_found_it(
+    tmp_path: Path, running: bool
+) -> None:
+    """The collector is paused while a part is read (the records are freed by
+    reference counting), and is as the caller left it afterwards, even when
+    what runs inside fails: running again, or still off."""
+    import gc
+
+    p = tmp_path / "d.jsonl"
+    p.write_text('{"type": "person", "id": "person/a"}\n', encoding="utf-8")
+    was = gc.isenabled()
+    try:
+        gc.enable() if running else gc.disable()
+        assert chunks.index_part(str(p)).ids["id"].to_list() == ["person/a"]
+        assert gc.isenabled() is running
+        inside: list[bool] = []
+
+        def failing_stage() -> None:
+            with chunks.collector_paused():
+                inside.append(gc.isenabled())
+                raise RuntimeError("a stage that fails")
+
+        with pytest.raises(RuntimeError):
+            failing_stage()
+        assert inside == [False]
+        assert gc.isenabled() is running
+    finally:
+        gc.enable() if was else gc.disable()

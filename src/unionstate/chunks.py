@@ -21,9 +21,11 @@ Dask tasks with the tables broadcast (docs/performance.md).
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -118,21 +120,38 @@ Part = Chunk | str
 ID_SCHEMA = {"id": pl.String, "file": pl.Categorical, "line": pl.Int64}
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused: reading a part makes millions of small
+    objects, freed by reference counting as each record is done, and the
+    collector would walk them again and again to find no cycles
+    (docs/performance.md). What a part leaves behind is collected once the
+    collector runs again."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
+
+
 def _read(
     part: Part, limits: Limits | None, shown: str | None, sink: Sink, max_findings: int | None
 ) -> RawDataset:
-    if isinstance(part, Chunk):
-        return read_jsonl_chunk(
-            part.path,
-            part.start,
-            part.end,
-            part.first_line,
-            limits,
-            sink,
-            shown,
-            max_findings=max_findings,
-        )
-    return read(part, limits, sink=sink, max_findings=max_findings)
+    with collector_paused():
+        if isinstance(part, Chunk):
+            return read_jsonl_chunk(
+                part.path,
+                part.start,
+                part.end,
+                part.first_line,
+                limits,
+                sink,
+                shown,
+                max_findings=max_findings,
+            )
+        return read(part, limits, sink=sink, max_findings=max_findings)
 
 
 @attrs.frozen
