@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from _generator import load_generator
 from unionstate import chunks
 from unionstate.chunks import Chunk, plan
+from unionstate.io.read import collector_paused
 from unionstate.pipeline import validate_path
 from unionstate.report import Report
 
@@ -263,10 +264,13 @@ def test_reading_a_part_leaves_the_cycle_collector_as_it_found_it(
         gc.enable() if running else gc.disable()
         assert chunks.index_part(str(p)).ids["id"].to_list() == ["person/a"]
         assert gc.isenabled() is running
+        raw, _ = validate_path(str(p), standalone=True)  # held in memory, rules run
+        assert [r.data["id"] for r in raw.records] == ["person/a"]
+        assert gc.isenabled() is running
         inside: list[bool] = []
 
         def failing_stage() -> None:
-            with chunks.collector_paused():
+            with collector_paused():
                 inside.append(gc.isenabled())
                 raise RuntimeError("a stage that fails")
 

@@ -21,11 +21,9 @@ Dask tasks with the tables broadcast (docs/performance.md).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -35,7 +33,15 @@ import attrs
 import polars as pl
 
 from unionstate.checks.frames import Builder, Frames
-from unionstate.io.read import Limits, RawDataset, RawRecord, Sink, read, read_jsonl_chunk
+from unionstate.io.read import (
+    Limits,
+    RawDataset,
+    RawRecord,
+    Sink,
+    collector_paused,
+    read,
+    read_jsonl_chunk,
+)
 from unionstate.model import RECORD_TYPES
 from unionstate.references import Ref, refs_of
 from unionstate.report import UNRESOLVED_REF, CappedFindings, Finding, Severity, finding
@@ -118,22 +124,6 @@ Part = Chunk | str
 
 #: The columns of the ids of a part: each record's id, file and line (0: none).
 ID_SCHEMA = {"id": pl.String, "file": pl.Categorical, "line": pl.Int64}
-
-
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused: reading a part makes millions of small
-    objects, freed by reference counting as each record is done, and the
-    collector would walk them again and again to find no cycles
-    (docs/performance.md). What a part leaves behind is collected once the
-    collector runs again."""
-    running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if running:
-            gc.enable()
 
 
 def _read(

@@ -38,7 +38,15 @@ import attrs
 
 from unionstate.converter import unstructure
 from unionstate.dataset import Dataset, data_dir, load
-from unionstate.io.read import Limits, RawDataset, RawRecord, input_bytes, read, usable_path
+from unionstate.io.read import (
+    Limits,
+    RawDataset,
+    RawRecord,
+    collector_paused,
+    input_bytes,
+    read,
+    usable_path,
+)
 from unionstate.report import (
     BAD_HEADER,
     BEYOND_CANONICAL,
@@ -560,23 +568,24 @@ def validate_path(
             reference=reference,
         )
     progress("reading", 0)
-    raw = read(path, limits)
-    against = _against(path, raw.header, standalone, reference)
-    known = frozenset(r.id for r in against.records) if against else frozenset()
-    index = NameIndex.build(raw.records, against)
-    findings = validate_raw(
-        raw,
-        known,
-        resolve=lambda rec, refs: resolve_record(rec, index, refs),
-        progress=lambda n: progress("checking", n),
-    )
-    findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), against)
-    findings = _drop_shadowed_schema(findings)
-    if options is not None:
-        progress("rules", raw.count)
-        findings += run_rules(
-            raw, findings, against=against, as_of=as_of, select=select, ignore=ignore
+    with collector_paused():
+        raw = read(path, limits)
+        against = _against(path, raw.header, standalone, reference)
+        known = frozenset(r.id for r in against.records) if against else frozenset()
+        index = NameIndex.build(raw.records, against)
+        findings = validate_raw(
+            raw,
+            known,
+            resolve=lambda rec, refs: resolve_record(rec, index, refs),
+            progress=lambda n: progress("checking", n),
         )
+        findings += _shadow_findings((str(r.data.get("id")) for r in raw.records), against)
+        findings = _drop_shadowed_schema(findings)
+        if options is not None:
+            progress("rules", raw.count)
+            findings += run_rules(
+                raw, findings, against=against, as_of=as_of, select=select, ignore=ignore
+            )
     return raw, Report.of(findings, records=raw.count, files=raw.files, max_per_code=max_findings)
 
 

@@ -25,7 +25,9 @@ a streaming consumer passes its own and keeps nothing.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
+import gc
 import json
 import math
 import os
@@ -195,6 +197,22 @@ def lone_surrogates(value: Any) -> list[str]:
         elif isinstance(v, list):
             stack.extend((sub, f"{ptr}/{i}") for i, sub in enumerate(v))
     return sorted(found)
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused, and restored as it was after: reading
+    and checking records makes millions of small objects, freed by reference
+    counting or kept, and the collector would walk them again and again to
+    find no cycles (D54, docs/performance.md). What is left behind is
+    collected once the collector runs again."""
+    running = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if running:
+            gc.enable()
 
 
 class _Parser:
