@@ -538,6 +538,19 @@ def us113(d: Data) -> Iterator[Hit]:
             yield s.id, "/published", lt(d.as_of, when), ()
 
 
+@rule("US114")
+def us114(d: Data) -> Iterator[Hit]:
+    weak: dict[str, bool] = {}
+    for s in d.all(Source):
+        weak.setdefault(s.id, s.weak)
+    cited: dict[str, list[str]] = {}
+    for r in d.records:
+        cited.setdefault(r.id, []).extend(r.sources)
+    for rid, sids in cited.items():
+        if d.by_id[rid].TYPE != "source" and sids and all(weak.get(s, False) for s in sids):
+            yield rid, "/sources", Severity.INFO, tuple(sids)
+
+
 _SEVERITY = {"US112": Severity.INFO}
 
 

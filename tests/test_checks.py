@@ -1095,6 +1095,27 @@ def test_us113_fine_when_published_by_as_of_or_undated_or_no_as_of() -> None:
     assert run("US113", person("a"), source("t", "2030"), as_of=None) == []
 
 
+# --- US114 -------------------------------------------------------------------
+
+
+def test_us114_a_record_resting_on_weak_sources_alone_is_noted() -> None:
+    weak = source("mirror", "2021", weak=True)
+    p = Person(id="person/a", names=_names("a"), sources=("source/mirror",))
+    f = one("US114", weak, p)
+    assert where(f) == (INFO, "person/a", "/sources")
+    assert f.related == ("source/mirror",)
+    assert "weak" in f.message
+
+
+def test_us114_one_original_is_enough_and_sources_are_not_judged() -> None:
+    weak = source("mirror", "2021", weak=True, sources=("source/other-mirror",))
+    other = source("other-mirror", "2021", weak=True)
+    p = Person(id="person/a", names=_names("a"), sources=("source/mirror", "source/s"))
+    # person/a cites an original too; source/mirror relies only on a weak source,
+    # but a source is not a fact the rule judges
+    assert run("US114", weak, other, p) == []
+
+
 # --- exceptions, select, ignore, registry ------------------------------------
 
 
@@ -1129,7 +1150,7 @@ def test_select_and_ignore() -> None:
     assert {f.code for f in check(d, select=["US1"], ignore=["US101", "unused-source"])} == (
         codes - {"US101", "US112"}
     )
-    assert [r.code for r in select_rules(["US11"])] == ["US110", "US111", "US112", "US113"]
+    assert [r.code for r in select_rules(["US11"])] == ["US110", "US111", "US112", "US113", "US114"]
     with pytest.raises(ValueError, match="US999"):
         check(d, select=["US999"])
     with pytest.raises(ValueError, match="no-such-rule"):
@@ -1138,7 +1159,7 @@ def test_select_and_ignore() -> None:
 
 def test_registry_and_codes() -> None:
     assert list(RULES) == sorted(RULES)
-    assert list(RULES) == [f"US{n}" for n in range(101, 114)]
+    assert list(RULES) == [f"US{n}" for n in range(101, 115)]
     for code, r in RULES.items():
         assert r.code == code
         assert CODES[code].name == r.name

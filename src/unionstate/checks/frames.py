@@ -86,7 +86,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
         "stage": _STR,
         **_dated("date"),
     },
-    "sources": {"id": _STR, "url": _STR, **_dated("published")},
+    "sources": {"id": _STR, "url": _STR, "weak": _BOOL, **_dated("published")},
     # the ids listed in a nested item: field "statuses.sources", "lifecycle.sources",
     # "lifecycle.by", "forecasts.evidence" or "forecasts.outcome.sources", item i, place j
     "lists": {"id": _STR, "field": _STR, "i": _IDX, "j": _IDX, "value": _STR},
@@ -229,7 +229,9 @@ class Builder:
         elif t == "office":
             rows["offices"].append((rid, d.get("organization"), d.get("max_holders", 1)))
         elif t == "source":
-            rows["sources"].append((rid, d.get("url"), *_date(d.get("published"))))
+            rows["sources"].append(
+                (rid, d.get("url"), bool(d.get("weak")), *_date(d.get("published")))
+            )
         elif t == "place":
             rows["places"].append((rid, d.get("kind"), d.get("parent")))
         if t in ("agreement", "roadmap"):

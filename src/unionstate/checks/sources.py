@@ -1,6 +1,6 @@
 """Source rules: no source reports what happened after it was published
 (US107); every source is used (US112); no source is newer than the dataset's
-``as_of`` (US113)."""
+``as_of`` (US113); which records rest on weak sources alone (US114)."""
 
 from __future__ import annotations
 
@@ -284,4 +284,54 @@ def source_after_as_of(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]
             f"({as_of.text}), the last day its data knows of.",
             s["truth"] == YES,
             dates={"source.published": s["published"] or "", "as_of": as_of.text},
+        )
+
+
+# --- US114 -------------------------------------------------------------------
+
+
+@rule(
+    code="US114",
+    name="weak-sources-only",
+    title="No record rests on weak sources alone",
+    severity=Severity.INFO,
+    bad=jsonl(
+        ex.source("mirror", weak=True),
+        ex.person("lukashenka", "A. Lukashenka", sources=["source/mirror"]),
+    ),
+    good=jsonl(
+        ex.source("mirror", weak=True),
+        ex.source(),
+        ex.person("lukashenka", "A. Lukashenka", sources=["source/mirror", "source/report"]),
+    ),
+)
+def weak_sources_only(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
+    """A record whose every source (its own ``sources``) is marked ``weak``, an
+    aggregator or a mirror, rests on no original: reported as info, so that
+    such facts can be listed (``--select US114 --show info``) and an original
+    sought. Source records are not checked (their ``sources`` are what they
+    rely on), and a cited id that names no source counts as not weak (US021
+    reports it)."""
+    weak = frames["sources"].unique("id", keep="first", maintain_order=True)
+    facts = (
+        frames["records"]
+        .unique("id", keep="first", maintain_order=True)
+        .filter(pl.col("type") != "source")
+        .select("id")
+    )
+    judged = (
+        frames["cited"]
+        .join(facts, on="id", how="semi", maintain_order="left")
+        .join(weak.select(source="id", weak="weak"), on="source", how="left", maintain_order="left")
+        .group_by("id", maintain_order=True)
+        .agg(pl.col("weak").fill_null(False).all(), pl.col("source").cast(pl.String))
+        .filter(pl.col("weak"))
+    )
+    for rid, _, cited in judged.iter_rows():
+        yield Hit(
+            rid,
+            "/sources",
+            f"{rid} rests only on weak sources ({', '.join(cited)}): aggregators or mirrors; "
+            "an original would make it firmer.",
+            related=tuple(cited),
         )
