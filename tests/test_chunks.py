@@ -250,15 +250,28 @@ def _pipe_size(pool: Any) -> int:
 
 @pytest.mark.parametrize("running", [True, False])
 def test_reading_a_part_leaves_the_cycle_collector_as_it_found_it(
-    tmp_path: Path, running: bool
+    tmp_path: Path, running: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The collector is paused while a part is read (the records are freed by
     reference counting), and is as the caller left it afterwards, even when
     what runs inside fails: running again, or still off."""
     import gc
 
-    p = tmp_path / "d.jsonl"
-    p.write_text('{"type": "person", "id": "person/a"}\n', encoding="utf-8")
+    from unionstate import pipeline
+
+    during: list[bool] = []  # the collector's state whenever a file is read
+
+    def watched(read: Any) -> Any:
+        def reading(*args: Any, **kw: Any) -> Any:
+            during.append(gc.isenabled())
+            return read(*args, **kw)
+
+        return reading
+
+    monkeypatch.setattr(chunks, "read", watched(chunks.read))
+    monkeypatch.setattr(pipeline, "read", watched(pipeline.read))
+    p = tmp_path / "d.json"
+    p.write_text('[{"type": "person", "id": "person/a"}]', encoding="utf-8")
     was = gc.isenabled()
     try:
         gc.enable() if running else gc.disable()
@@ -267,6 +280,7 @@ def test_reading_a_part_leaves_the_cycle_collector_as_it_found_it(
         raw, _ = validate_path(str(p), standalone=True)  # held in memory, rules run
         assert [r.data["id"] for r in raw.records] == ["person/a"]
         assert gc.isenabled() is running
+        assert during == [False, False]  # index_part, then the run in memory
         inside: list[bool] = []
 
         def failing_stage() -> None:
