@@ -174,6 +174,8 @@ class Planted(NamedTuple):
     severity: str = "error"
     kind: str = ""
     note: str = ""
+    #: the other records the finding compares (a rule plant is not found if one is set aside)
+    involved: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str, str | None, str | None]:
@@ -200,14 +202,17 @@ def expected(
     generated records, needed when schema-level kinds are planted). A record
     with a schema-level plant is set aside from the rules with every record
     that refers to one set aside, each with a US007 warning, and a rule plant
-    on a record set aside is not found. US001 findings carry no record id:
+    is not found when its record, or another record its finding compares
+    (``involved``), is set aside. US001 findings carry no record id:
     map them by line (see :func:`write_jsonl`)."""
     ps = list(planted)
     failed = {p.record_id for p in ps if p.kind in SCHEMA_KINDS and p.kind != "US001"}
-    aside = set_aside(records, {r for r in failed if r})
+    unreadable = {p.record_id for p in ps if p.kind == "US001"}  # never a record
+    readable = [r for r in records if r.get("id") not in unreadable]
+    aside = set_aside(readable, {r for r in failed if r})
     out: Counter[tuple[str, str, str | None, str | None]] = Counter()
     for p in ps:
-        if p.kind in RULE_KINDS and p.record_id in aside:
+        if p.kind in RULE_KINDS and (p.record_id in aside or not aside.isdisjoint(p.involved)):
             continue
         out[p.key] += 1
     for rid in aside:
@@ -1414,8 +1419,11 @@ class _Planter:
 
     def plant(self, kind: str) -> Planted | None:
         fn = getattr(self, "p_" + kind.replace("-", "_"))
+        before = set(self.touched)
         p: Planted | None = fn()
-        return None if p is None else p._replace(kind=kind)
+        if p is None:
+            return None
+        return p._replace(kind=kind, involved=tuple(sorted(self.touched - before)))
 
     # -- rules --
     def p_US101(self) -> Planted | None:
@@ -1629,9 +1637,12 @@ class _Planter:
             self.touch(rec["id"])
             x = self.r.random()
             base = f"/forecasts/{i}"
+            latest = self.g.src_days[-1]  # no source reports a later day
+            if x < 0.5 and out["status"] == "met" and hi >= latest:
+                x = 0.5  # met after the deadline cannot be reported: plant another way
             if x < 0.5:
                 if out["status"] == "met":
-                    od = hi + self.r.randint(1, 200)
+                    od = min(hi + self.r.randint(1, 200), latest)
                 else:
                     od = hi - self.r.randint(1, 200)
                 out["date"] = iso(od)

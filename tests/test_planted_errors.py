@@ -97,6 +97,26 @@ def test_generation_is_seeded() -> None:
     assert a != c
 
 
+@pytest.mark.parametrize(
+    ("seed", "family"),
+    [
+        (2053, "rules"),  # a met-late outcome beyond the last source: US107 as well
+        (258175, "all"),  # a duplicate number whose twin is set aside: no US108
+        (858761, "schema"),  # a record part of an unreadable line's event: no US007
+    ],
+)
+def test_planted_errors_where_the_expectation_once_missed(
+    tmp_path: Path, seed: int, family: str
+) -> None:
+    """Seeds on which the generator's expectation once disagreed with the
+    validator (found by the test below): the plants and their expected
+    findings account for the records a finding compares and for lines that
+    never become records."""
+    found, planted, exp = _run(600, seed, (family,), tmp_path)
+    assert planted
+    assert found == exp
+
+
 @settings(
     max_examples=8,
     deadline=None,
