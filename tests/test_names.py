@@ -118,6 +118,7 @@ def test_a_surname_alone_is_said_so_and_never_overrides_a_known_first_name(
 ALEKSANDRS = [
     "person/beglov",
     "person/blokhin",
+    "person/bogomaz",
     "person/burkov",
     "person/chumakov",
     "person/drozdenko",
@@ -135,8 +136,8 @@ def test_an_ambiguous_name_is_an_error_listing_the_candidates(
 ) -> None:
     """'Александр' is the first name of Lukashenka, three ambassadors (Blokhin, Rogozhnik,
     Surikov), a defence minister (Chumakov), a chair of the Federation
-    Council (Torshin), Turchin, Voitovich and three Russian governors (Beglov,
-    Burkov, Drozdenko): never a guess."""
+    Council (Torshin), Turchin, Voitovich and four Russian governors (Beglov,
+    Bogomaz, Burkov, Drozdenko): never a guess."""
     code, found = validate(tmp_path, capsys, meeting("event/a", "Александр"))
     assert code == 1
     [f] = [f for f in found if f["code"] == "US032"]
