@@ -23,31 +23,41 @@ from pathlib import Path
 
 import polars as pl
 
-from unionstate.checks.frames import SCHEMAS, Builder
+from unionstate.checks.frames import SCHEMAS, Frames
 
-_READ = """
-import os, sys
-import polars as pl
-def rss():
-    return int(open("/proc/self/statm").read().split()[1]) * os.sysconf("SC_PAGE_SIZE") >> 20
-def peak():  # VmHWM starts afresh at exec, unlike getrusage's ru_maxrss
-    line = next(x for x in open("/proc/self/status") if x.startswith("VmHWM:"))
+#: Python source for a fresh process: its resident and peak MiB (``VmHWM``
+#: starts afresh at exec, unlike getrusage's ``ru_maxrss``).
+MEMORY = """
+def _status(key):
+    line = next(x for x in open("/proc/self/status") if x.startswith(key))
     return int(line.split()[1]) >> 10
+def rss():
+    return _status("VmRSS:")
+def peak():
+    return _status("VmHWM:")
+"""
+
+_READ = (
+    MEMORY
+    + """
+import sys
+import polars as pl
 before = rss()
 tables = [pl.read_ipc(p).rechunk() for p in sys.argv[1:]]
 print(before, rss(), peak())
 """
+)
+
+
+def frames_of(path: str) -> Frames:
+    """The rules' tables of every record (a JSON object a line) of ``path``."""
+    with open(path, "rb") as f:
+        return Frames.of(d for d in map(json.loads, f) if isinstance(d, dict))
 
 
 def write(path: str, folder: Path) -> None:
     """The tables of ``path``, as ``cat_<table>.arrow`` and ``codes_<table>.arrow``."""
-    builder = Builder()
-    with open(path, "rb") as f:
-        for line in f:
-            data = json.loads(line)
-            if isinstance(data, dict):
-                builder.add(data)
-    frames = builder.build()
+    frames = frames_of(path)
     cells = sum(t.estimated_size() for t in frames.tables.values()) >> 20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss >> 10
     print(f"built: {cells} MiB of cells, this process's peak {peak} MiB")

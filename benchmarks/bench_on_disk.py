@@ -24,25 +24,18 @@ must agree with each other.
 from __future__ import annotations
 
 import importlib.util
-import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
-from unionstate.checks.frames import SCHEMAS, Builder
+from unionstate.checks.frames import SCHEMAS
 
-_PEAK = """
-def peak():  # VmHWM starts afresh at exec, unlike getrusage's ru_maxrss
-    line = next(x for x in open("/proc/self/status") if x.startswith("VmHWM:"))
-    return int(line.split()[1]) >> 10
-def rss():
-    line = next(x for x in open("/proc/self/status") if x.startswith("VmRSS:"))
-    return int(line.split()[1]) >> 10
-"""
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_column_weight import MEMORY, frames_of  # the tables, the peak
 
 _RULES = (
-    _PEAK
+    MEMORY
     + """
 import sys, time
 import polars as pl
@@ -65,7 +58,7 @@ _SHORT_HELD = (
 )
 
 _DUCKDB = (
-    _PEAK
+    MEMORY
     + f"""
 import sys, time
 import duckdb
@@ -93,7 +86,7 @@ print(f"duckdb {{which}} ({{limit}}): {{n}}, {{took:.2f}} s, peak {{peak()}} MiB
 )
 
 _POLARS = (
-    _PEAK
+    MEMORY
     + f"""
 import sys, time
 import polars as pl
@@ -128,14 +121,7 @@ print(f"polars {{which}}: {{n}}, {{time.perf_counter() - t:.2f}} s, peak {{peak(
 
 def write(path: str, folder: Path) -> None:
     """The rules' tables of ``path``, one Parquet file each."""
-    builder = Builder()
-    with open(path, "rb") as f:
-        for line in f:
-            data = json.loads(line)
-            if isinstance(data, dict):
-                builder.add(data)
-    frames = builder.build()
-    for name, table in frames.tables.items():
+    for name, table in frames_of(path).tables.items():
         table.write_parquet(folder / f"{name}.parquet")
     size = sum(p.stat().st_size for p in folder.glob("*.parquet")) >> 20
     print(f"tables written: {size} MiB of Parquet")
