@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -334,3 +337,38 @@ def test_a_broken_file_hides_no_other(
     assert code == 2  # a file that cannot be read at all is unusable input
     found = {(Path(f["file"]).name, f["code"]) for f in json.loads(out)["findings"]}
     assert {("a.json", "US001"), ("b.jsonl", "US010"), ("b.jsonl", "US007")} <= found
+
+
+def _allocator_setting(env: dict[str, str]) -> str:
+    """What the command leaves in ``_RJEM_MALLOC_CONF``, run in a fresh
+    interpreter that has not loaded polars before the command starts."""
+    code = (
+        "import os, sys\n"
+        "import unionstate.__main__ as entry\n"
+        "assert 'polars' not in sys.modules\n"
+        "sys.argv = ['unionstate', '--version']\n"
+        "try:\n"
+        "    entry.run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "assert 'polars' in sys.modules\n"
+        "print(os.environ['_RJEM_MALLOC_CONF'])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_the_command_sets_polars_allocator_before_polars_loads() -> None:
+    """The command has polars' allocator return unused memory to the system:
+    the setting is in place when polars loads (polars puts its own defaults
+    first and the setting after them, where it wins), and a setting the user
+    made is kept instead."""
+    from unionstate.__main__ import ALLOCATOR
+
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    assert _allocator_setting(env).endswith("," + ALLOCATOR)
+    mine = _allocator_setting({**env, "_RJEM_MALLOC_CONF": "dirty_decay_ms:5000"})
+    assert mine.endswith(",dirty_decay_ms:5000")
+    assert ALLOCATOR not in mine
