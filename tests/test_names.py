@@ -139,8 +139,9 @@ def test_an_ambiguous_name_is_an_error_listing_the_candidates(
 ) -> None:
     """'Александр' is the first name of Lukashenka, three ambassadors (Blokhin, Rogozhnik,
     Surikov), a defence minister (Chumakov), a chair of the Federation
-    Council (Torshin), Turchin, Voitovich and four Russian governors (Beglov,
-    Bogomaz, Burkov, Drozdenko): never a guess."""
+    Council (Torshin), Turchin, Voitovich, six Russian governors (Beglov,
+    Bogomaz, Burkov, Drozdenko, Gusev, Mikhailov) and a Russian minister
+    (Novak): never a guess."""
     code, found = validate(tmp_path, capsys, meeting("event/a", "Александр"))
     assert code == 1
     [f] = [f for f in found if f["code"] == "US032"]
