@@ -116,6 +116,7 @@ def test_a_surname_alone_is_said_so_and_never_overrides_a_known_first_name(
 
 #: Every Aleksandr of the canonical data.
 ALEKSANDRS = [
+    "person/aleksandr-subbotin",
     "person/beglov",
     "person/blokhin",
     "person/bogomaz",
@@ -123,6 +124,7 @@ ALEKSANDRS = [
     "person/chumakov",
     "person/drozdenko",
     "person/gusev",
+    "person/kurenkov",
     "person/lukashenka",
     "person/mikhailov-kursk",
     "person/novak",
@@ -131,6 +133,7 @@ ALEKSANDRS = [
     "person/torshin",
     "person/turchin",
     "person/voitovich",
+    "person/volfovich",
 ]
 
 
@@ -140,8 +143,9 @@ def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     """'Александр' is the first name of Lukashenka, three ambassadors (Blokhin, Rogozhnik,
     Surikov), a defence minister (Chumakov), a chair of the Federation
     Council (Torshin), Turchin, Voitovich, six Russian governors (Beglov,
-    Bogomaz, Burkov, Drozdenko, Gusev, Mikhailov) and a Russian minister
-    (Novak): never a guess."""
+    Bogomaz, Burkov, Drozdenko, Gusev, Mikhailov), two Russian ministers
+    (Novak, Kurenkov), Belarus's Security Council secretary (Volfovich) and
+    its chief veterinary inspector (Subbotin): never a guess."""
     code, found = validate(tmp_path, capsys, meeting("event/a", "Александр"))
     assert code == 1
     [f] = [f for f in found if f["code"] == "US032"]
