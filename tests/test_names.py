@@ -279,7 +279,7 @@ def test_a_canonical_name_written_otherwise_still_finds_its_person(
     "written", ["Тихонов В.И.", "В.И. Тихонов", "Tikhonov V.I.", "V. Tikhonov"]
 )
 def test_a_name_printed_with_initials_is_found_written_either_way(written: str) -> None:
-    """Ivanovo's governor is known only as a source prints him, surname and
+    """Ivanovo's governor is also named as AFN prints him, surname and
     initials; he is found with the initials before or after, in either script."""
     assert "person/vladimir-tikhonov-ivanovo" in [r.id for r in _DS.find(written)]
 
