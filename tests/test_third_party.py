@@ -140,3 +140,42 @@ def test_ignore_and_select_take_any_code(capsys: pytest.CaptureFixture[str]) -> 
     assert json.loads(capsys.readouterr().out)["findings"] == []
     assert main(["validate", path, "--ignore", "US999"]) == 2
     assert "US999" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("outcome", [None, "unknown", "pending"])
+def test_a_forecast_not_yet_judged_is_checked_against_the_canonical_data(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, outcome: str | None
+) -> None:
+    """Statements whose forecasts are neither met nor missed, checked with the
+    canonical data (whose forecasts are): the source-before-fact rule still runs
+    on them, and reports a source published before the statement."""
+    forecast: dict[str, object] = {"claim": "A treaty by 2030.", "deadline": "2030"}
+    if outcome:
+        forecast["outcome"] = {"status": outcome}
+    records = [
+        {
+            "type": "source",
+            "id": "source/early",
+            "url": "https://example.org/early",
+            "title": "Early",
+            "publisher": "Example",
+            "published": "2020-01-01",
+            "language": "en",
+        },
+        {
+            "type": "statement",
+            "id": "statement/forecast-not-judged",
+            "speaker": "person/putin",
+            "date": "2021-05-05",
+            "summary": "A treaty by 2030, he said.",
+            "forecasts": [forecast],
+            "sources": ["source/early"],
+        },
+    ]
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(records))
+    code, found = run(capsys, str(path), "--select", "US107")
+    assert code == 1
+    assert [(f["code"], f["record_id"]) for f in found] == [
+        ("US107", "statement/forecast-not-judged")
+    ]

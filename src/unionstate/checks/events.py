@@ -10,7 +10,7 @@ import polars as pl
 from unionstate import dates
 from unionstate.checks import _examples as ex
 from unionstate.checks._registry import Hit, jsonl, rule
-from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, persons
+from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, persons, text
 from unionstate.checks.places import place_tree
 from unionstate.dates import DateRange
 from unionstate.report import Severity
@@ -64,9 +64,7 @@ def status_as_of(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
         .select(
             "id",
             text=pl.when(own).then("date").otherwise("date_event"),
-            pointer=pl.when(own)
-            .then(pl.format("/statuses/{}/date", "i"))
-            .otherwise(pl.lit("/date")),
+            pointer=pl.when(own).then(text("/statuses/{}/date", "i")).otherwise(pl.lit("/date")),
             lo=pl.when(own).then("date_lo").otherwise("date_lo_event"),
             hi=pl.when(own).then("date_hi").otherwise("date_hi_event"),
         )

@@ -349,6 +349,26 @@ class Frames:
         return {i: f"{known[i]} ({i})" if i in known else i for i in wanted}
 
 
+def text(template: str, *columns: str | pl.Expr) -> pl.Expr:
+    """Text made from ``template`` with each ``{}`` replaced by the next of
+    ``columns`` (a name or an expression), e.g. ``text("/statuses/{}", "i")``
+    gives ``'/statuses/3'``; null where a column is null.
+
+    ``pl.format`` means the same, but polars 2.1's streaming engine panics on
+    it over a table joined from several parts (a third-party file checked
+    against the canonical data), so the rules use this."""
+    pieces = template.split("{}")
+    if len(pieces) != len(columns) + 1:
+        raise ValueError(f"{template!r} has {len(pieces) - 1} placeholders, not {len(columns)}")
+    parts: list[pl.Expr] = []
+    for lit, col in zip(pieces, [*columns, None], strict=True):
+        if lit:
+            parts.append(pl.lit(lit))
+        if col is not None:
+            parts.append((pl.col(col) if isinstance(col, str) else col).cast(pl.String))
+    return pl.concat_str(parts)
+
+
 # --- the tri-state comparisons of unionstate.dates, on columns -------------------
 
 #: :class:`unionstate.dates.Truth` values as numbers: the larger, the surer.

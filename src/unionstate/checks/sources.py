@@ -11,7 +11,7 @@ import polars as pl
 
 from unionstate.checks import _examples as ex
 from unionstate.checks._registry import Hit, jsonl, rule
-from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, span
+from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, span, text
 from unionstate.dates import DateRange
 from unionstate.report import Severity
 
@@ -81,9 +81,7 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
             "id",
             "j",
             "value",
-            at=pl.format(
-                "/{}/{}", pl.col("field").cast(pl.String).replace_strict(_OWN_SOURCES), "i"
-            ),
+            at=text("/{}/{}", pl.col("field").cast(pl.String).replace_strict(_OWN_SOURCES), "i"),
         )
     )
     own = lists.join(facts, left_on=["id", "at"], right_on=["id", "pointer"])
@@ -95,7 +93,7 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
         frames["lists"]
         .lazy()
         .filter(pl.col("field") == "forecasts.outcome.sources")
-        .select("id", "j", source="value", at=pl.format("/forecasts/{}/outcome", "i"))
+        .select("id", "j", source="value", at=text("/forecasts/{}/outcome", "i"))
     )
     by_record = (
         facts.join(
@@ -150,7 +148,7 @@ def _facts(frames: Frames) -> pl.LazyFrame:
         .join(events, on="id", suffix="_event")
         .select(
             "id",
-            pointer=pl.format("/statuses/{}", "i"),
+            pointer=text("/statuses/{}", "i"),
             key=pl.lit("held", dtype=pl.String),
             text=pl.when(own).then("date").otherwise("date_event"),
             fact_lo=pl.when(own).then("date_lo").otherwise("date_lo_event"),
@@ -163,7 +161,7 @@ def _facts(frames: Frames) -> pl.LazyFrame:
         .filter(pl.col("date").is_not_null())
         .select(
             "id",
-            pointer=pl.format("/lifecycle/{}", "i"),
+            pointer=text("/lifecycle/{}", "i"),
             key=pl.col("stage").cast(pl.String),
             text="date",
             fact_lo="date_lo",
@@ -201,8 +199,8 @@ def _facts(frames: Frames) -> pl.LazyFrame:
         .filter(pl.col("status").is_in(["met", "missed"]))
         .select(
             "id",
-            pointer=pl.format("/forecasts/{}/outcome", "i"),
-            key=pl.format("outcome.{}", pl.col("status").cast(pl.String)),
+            pointer=text("/forecasts/{}/outcome", "i"),
+            key=text("outcome.{}", pl.col("status").cast(pl.String)),
             text="outcome",
             fact_lo="outcome_lo",
             fact_hi="outcome_hi",
