@@ -7,9 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from test_names import ALEKSANDRS
 from unionstate.cli import main
+from unionstate.converter import unstructure
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "docs" / "examples"
 
@@ -179,3 +182,39 @@ def test_a_forecast_not_yet_judged_is_checked_against_the_canonical_data(
     assert [(f["code"], f["record_id"]) for f in found] == [
         ("US107", "statement/forecast-not-judged")
     ]
+
+
+_TYPES = ("event", "statement", "agreement", "person", "place", "organization", "tenure")
+
+
+@settings(
+    max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    picks=st.lists(
+        st.tuples(st.sampled_from(_TYPES), st.integers(0, 10**6)), min_size=1, max_size=12
+    ),
+    renamed=st.booleans(),
+)
+def test_canonical_records_as_third_party_data_never_crash_the_check(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, picks: list[tuple[str, int]], renamed: bool
+) -> None:
+    """Canonical records sent back as a third party's file (as they are, so
+    replacing the canonical ones, or under new ids) are checked against the
+    canonical data with every rule: valid or invalid (exit 0 or 1), never a
+    crash (exit 3)."""
+    from unionstate import load
+
+    by_type: dict[str, list[dict[str, object]]] = {}
+    for r in load().records:
+        by_type.setdefault(r.TYPE, []).append(unstructure(r))
+    records = []
+    for kind, k in picks:
+        r = dict(by_type[kind][k % len(by_type[kind])])
+        if renamed:
+            r["id"] = f"{r['id']}-mine"
+        records.append(r)
+    path = tmp_path / "mine.json"
+    path.write_text(json.dumps(records))
+    code, _ = run(capsys, str(path))
+    assert code in (0, 1)
