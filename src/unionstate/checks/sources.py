@@ -114,7 +114,7 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
         pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
         .join(published, on="source", how="left")
         .with_columns(truth=truth)
-        .collect(engine="in-memory")  # read twice below; polars 2.1 streaming panics here
+        .collect(engine="streaming")  # read twice below
         .lazy()
     )
     judged = (
