@@ -359,3 +359,17 @@ def test_russian_and_belarusian_forms_are_different_names(ds: Dataset) -> None:
     assert key("Golovchenko") != key("Halouchanka")
     assert [r.id for r in ds.find("Golovchenko")] == ["person/halouchanka"]
     assert [r.id for r in ds.find("Halouchanka")] == ["person/halouchanka"]
+
+
+def test_a_name_exact_for_one_record_and_equal_in_another_script_for_another_finds_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """'Vladimir Amarin' is the English name of the finance minister
+    (person/amaryn) and, in Cyrillic, the only name of a Deputy State
+    Secretary (person/amarin): finding and resolving it lists both, rather
+    than taking the record named so in the query's own script."""
+    assert [r.id for r in _DS.find("Vladimir Amarin")] == ["person/amarin", "person/amaryn"]
+    code, found = validate(tmp_path, capsys, meeting("event/a", "Vladimir Amarin"))
+    assert code == 1
+    [f] = [f for f in found if f["code"] == "US032"]
+    assert f["related"] == ["person/amarin", "person/amaryn"]

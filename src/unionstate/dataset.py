@@ -136,7 +136,9 @@ class Dataset(Queries):
         """Records (of ``cls``, if given) that ``name`` names, found as
         :mod:`unionstate.names` and a third party's references do, in tiers,
         stopping at the first that finds any: a name equal to it ignoring
-        case and diacritics; ignoring script and romanisation too
+        case and diacritics (with the names equal to it ignoring script and
+        romanisation too, so that two records named alike in two scripts
+        are both found); ignoring script and romanisation
         ('Лукашэнка'); a name with all its words, in any order, an initial
         standing for a word it begins ('Lukashenko', 'A. Lukashenko',
         'Lukashenka, Alyaksandr' find 'Alexander Lukashenko'); a surname
@@ -151,7 +153,9 @@ class Dataset(Queries):
             return [r for r in names.get(folded, []) if cls is None or isinstance(r, cls)]
 
         found = of_class(q)
-        if not found:
+        if found:  # and the names equal to it but for script and romanisation
+            found += [r for k in keys.equal(name) for f in keys.by_key[k] for r in of_class(f)]
+        else:
             m = match([(keys, lambda f: [r.id for r in of_class(f)])], name)
             found = [
                 r for k in m.keys for f in keys.by_key[k] for r in of_class(f) if r.id in m.ids

@@ -206,6 +206,13 @@ class NameKeys:
 TIERS = ("key", "words", "surname")
 
 
+def same_key(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> set[str]:
+    """The ids of the names equal to ``text`` but for script and romanisation:
+    what an exact match also means, so that 'Vladimir Amarin' finds the
+    record named so in English and one named 'Владимир Амарин' alone."""
+    return {i for table, ids_of in tables for i in table.ids(table.equal(text), ids_of)}
+
+
 def match(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> Match:
     """The ids a query names beyond an exact match, in the tables of several
     record types at once: those of the first tier that matches any."""

@@ -12,9 +12,11 @@ resolved against the third party's own records and the canonical ones:
 * several matches: an error (US032) listing the candidates. Never a guess.
 
 A name matches a record when, ignoring case and diacritics, it equals one of
-the record's names; failing that, when it does ignoring script and
-romanisation too ("Лукашэнка", "Łukašenka" for "Lukashenka"); failing that,
-when a name of the record has all its words, in any order, an initial
+the record's names (and then so do the records with a name equal to it
+ignoring script and romanisation: "Vladimir Amarin" is ambiguous when one
+record is named so and another only "Владимир Амарин"); failing that, when
+it does ignoring script and romanisation too ("Лукашэнка", "Łukašenka" for
+"Lukashenka"); failing that, when a name of the record has all its words, in any order, an initial
 standing for a word it begins ("Lukashenko", "A. Lukashenko", "Lukashenka,
 Alyaksandr"); failing that, when one of its words is the whole name of a
 record that has no longer name with that word ("Maxim Oreshkin" for a
@@ -34,7 +36,7 @@ from unionstate.dataset import Dataset
 from unionstate.io.read import RawRecord
 from unionstate.model import RECORD_TYPES, Record
 from unionstate.model._fields import ID_SLUG
-from unionstate.names import IdsOf, Match, NameKeys, fold, match, suggest
+from unionstate.names import IdsOf, Match, NameKeys, fold, match, same_key, suggest
 from unionstate.references import Ref, refs_of
 from unionstate.report import Finding, Severity, _code, finding
 
@@ -165,8 +167,11 @@ class NameIndex:
         hits: set[str] = set()
         for t in types:
             _gather(hits, self.exact.get(t, {}).get(q))
-        if hits or not q:
-            return Match(frozenset(hits), (name,) if hits else (), "exact" if hits else "")
+        if not q:
+            return Match(frozenset())
+        if hits:
+            hits |= same_key(self._tables(types), name)
+            return Match(frozenset(hits), (name,), "exact")
         return match(self._tables(types), name)
 
     def suggest(self, name: str, types: Iterable[str]) -> list[tuple[str, str]]:
