@@ -16,12 +16,13 @@ the record's names (and then so do the records with a name equal to it
 ignoring script and romanisation: "Vladimir Amarin" is ambiguous when one
 record is named so and another only "Владимир Амарин"); failing that, when
 it does ignoring script and romanisation too ("Лукашэнка", "Łukašenka" for
-"Lukashenka"); failing that, when a name of the record has all its words, in any order, an initial
-standing for a word it begins ("Lukashenko", "A. Lukashenko", "Lukashenka,
-Alyaksandr"); failing that, when one of its words is the whole name of a
-record that has no longer name with that word ("Maxim Oreshkin" for a
-record named "Oreshkin" only). See :mod:`unionstate.names`. An unknown
-name's error suggests the closest names ("did you mean").
+"Lukashenka"); failing that, when a name of the record has all its words, in
+any order, an initial standing for a word it begins ("Lukashenko", "A.
+Lukashenko", "Lukashenka, Alyaksandr"); failing that, when one of its words
+is the whole name of a record that has no longer name with that word
+("Maxim Oreshkin" for a record named "Oreshkin" only). See
+:mod:`unionstate.names`. An unknown name's error suggests the closest names
+("did you mean").
 """
 
 from __future__ import annotations
