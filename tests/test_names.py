@@ -130,6 +130,7 @@ ALEKSANDRS = [
     "person/efimov",
     "person/gusev",
     "person/gutsan",
+    "person/khodzhaev",
     "person/konyuk",
     "person/kurenkov",
     "person/lukashenka",
@@ -137,6 +138,7 @@ ALEKSANDRS = [
     "person/moor",
     "person/novak",
     "person/ogorodnikov",
+    "person/radkov",
     "person/rogozhnik",
     "person/shamko",
     "person/shumilin",
@@ -147,6 +149,7 @@ ALEKSANDRS = [
     "person/turchin",
     "person/voitovich",
     "person/volfovich",
+    "person/yakobson",
 ]
 
 
