@@ -40,6 +40,9 @@ import polars as pl
 from unionstate.model import RECORD_TYPES
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, _HERE)
+
+from bench_readers import in_fresh_process, peak_mib  # noqa: E402
 
 
 def _duck_type(node: dict[str, Any], defs: dict[str, Any]) -> str:
@@ -258,8 +261,6 @@ def frames_via_duckdb(path: str, failed: set[str], threads: int = 1) -> Any:
 
 def prototype(path: str) -> dict[str, Any]:
     import orjson
-
-    sys.path.insert(0, _HERE)
     from bench_pipeline import _schema_checks
 
     from unionstate.checks import as_of_day, run, select_rules
@@ -315,16 +316,10 @@ def engine(path: str) -> dict[str, Any]:
     return {"n": None, "seconds": round(seconds, 2), "peak": peak, "findings": sorted(found)}
 
 
-def _peak_mib() -> int:
-    with open("/proc/self/status") as f:
-        line = next(x for x in f if x.startswith("VmHWM:"))
-    return int(line.split()[1]) >> 10
-
-
 def main(argv: list[str]) -> int:
     if len(argv) >= 3 and argv[0] == "--step":
         result = (prototype if argv[1] == "prototype" else engine)(argv[2])
-        result.setdefault("peak", _peak_mib())
+        result.setdefault("peak", peak_mib())
         print(json.dumps(result))
         return 0
     if not argv:
@@ -334,13 +329,7 @@ def main(argv: list[str]) -> int:
     for run in range(runs):
         found = {}
         for step in ("engine", "prototype"):
-            out = subprocess.run(
-                [sys.executable, __file__, "--step", step, path],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            r = json.loads(out.stdout)
+            r = in_fresh_process(__file__, step, path)
             found[step] = r.pop("findings")
             print(f"run {run + 1} {step:9} {json.dumps(r)}", flush=True)
         same = found["engine"] == found["prototype"]

@@ -41,10 +41,20 @@ STEPS: tuple[str, ...] = ("floor", "columns", "polars", "duckdb-1", "duckdb-2", 
 _TEXTS = {"title", "summary", "quote", "description", "date_text", "names", "topics", "subjects"}
 
 
-def _peak_mib() -> int:
+def peak_mib() -> int:
+    """This process's peak resident size in MiB."""
     with open("/proc/self/status") as f:
         line = next(x for x in f if x.startswith("VmHWM:"))
     return int(line.split()[1]) >> 10
+
+
+def in_fresh_process(script: str, step: str, path: str) -> dict[str, Any]:
+    """The JSON that ``script --step STEP PATH`` prints, run in a fresh process."""
+    out = subprocess.run(
+        [sys.executable, script, "--step", step, path], capture_output=True, text=True, check=True
+    )
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
 
 
 def _duckdb_columns(con: Any, path: str, *, texts: bool) -> str:
@@ -109,7 +119,7 @@ def step(name: str, path: str) -> dict[str, object]:
         )
         n = con.execute("SELECT count(*) FROM r").fetchone()[0]  # type: ignore[index]
     seconds = time.perf_counter() - t
-    return {"step": name, "n": n, "seconds": round(seconds, 2), "peak": _peak_mib()}
+    return {"step": name, "n": n, "seconds": round(seconds, 2), "peak": peak_mib()}
 
 
 def main(argv: list[str]) -> int:
@@ -129,13 +139,7 @@ def main(argv: list[str]) -> int:
         print("DuckDB is not installed: its steps are skipped")
     for run in range(runs):
         for name in steps:
-            out = subprocess.run(
-                [sys.executable, __file__, "--step", name, path],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            r = json.loads(out.stdout)
+            r = in_fresh_process(__file__, name, path)
             us = 1e6 * float(r["seconds"]) / max(int(r["n"]), 1)
             print(
                 f"run {run + 1} {name:12} {r['n']:>9} records {r['seconds']:>7} s "
