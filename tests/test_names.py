@@ -124,6 +124,7 @@ ALEKSANDRS = [
     "person/beglov",
     "person/blokhin",
     "person/bogomaz",
+    "person/bortnikov",
     "person/burkov",
     "person/chumakov",
     "person/drozdenko",
