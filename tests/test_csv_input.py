@@ -349,6 +349,22 @@ def test_mistakes_in_a_meetings_sheet_name_row_and_column(
     assert messages[3].startswith("Column D (Participants): 'Putin (President of Russia'")
 
 
+@pytest.mark.parametrize("url", ["https://[.org/a", "http://[::1/x"])
+def test_a_malformed_source_address_is_a_finding_not_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str
+) -> None:
+    """An address that cannot be split (an unclosed IPv6 bracket) crashed the
+    reading of a meetings sheet with exit 3; it is now the source's schema error."""
+    p = tmp_path / "meetings.csv"
+    p.write_text(f"date,title,place,participants,source\n2021-04-16,Talks,Minsk,Putin,{url}\n")
+    code, found = _validate(capsys, p)
+    assert code == 1
+    [src] = [r.data for r in read(p).records if r.data["type"] == "source"]
+    assert src["url"] == url
+    assert src["id"].startswith("source/page-")
+    assert any(f["code"] == "US010" and f.get("pointer") == "/url" for f in found)
+
+
 def test_ids_are_deterministic_and_a_repeated_row_is_a_duplicate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

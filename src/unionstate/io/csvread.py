@@ -147,9 +147,18 @@ def event_id(date: str, title: str) -> str:
     return f"event/{s or _digest(date, title)}"
 
 
+def _host(url: str) -> str | None:
+    """The host of ``url``; ``None`` when it has none or cannot be split (a
+    malformed address, such as ``https://[x/``, which the schema reports)."""
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
 def source_id(url: str) -> str:
     """The id of the source made from ``url``: its host and a hash of the URL."""
-    host = slug(urlsplit(url).hostname or "") or "page"
+    host = slug(_host(url) or "") or "page"
     return f"source/{host}-{_digest(url)}"
 
 
@@ -489,7 +498,7 @@ class _Meetings:
         sid = source_id(text)
         if sid not in self.cited:
             self.cited.add(sid)
-            host = urlsplit(text).hostname or text
+            host = _host(text) or text
             out.append(
                 {
                     "type": "source",
