@@ -22,11 +22,13 @@ the prototype's rule findings (code, severity, record, pointer, related
 records) are the engine's. The prototype checks no references and resolves
 no names, keeps the first of duplicated keys where the engine reports them,
 and stops where DuckDB cannot parse a line: it measures the design, it is not
-a second engine. DuckDB is not a dependency of unionstate.
+a second engine. DuckDB is not a dependency of unionstate; the prototype needs
+it and pyarrow installed beside the package.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import resource
@@ -324,6 +326,10 @@ def main(argv: list[str]) -> int:
         return 0
     if not argv:
         print(__doc__)
+        return 2
+    missing = [m for m in ("duckdb", "pyarrow") if importlib.util.find_spec(m) is None]
+    if missing:
+        print(f"the prototype needs {' and '.join(missing)}: pip install duckdb pyarrow")
         return 2
     path, runs = argv[0], int(argv[1]) if len(argv) > 1 else 2
     for run in range(runs):
