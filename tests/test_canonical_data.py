@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime
 import itertools
+import re
+import unicodedata
 
 import pytest
 
@@ -652,6 +654,27 @@ def test_roadmap_numbers_are_unique_within_a_programme(ds):
 
 
 # ---------------------------------------------------------------- statements
+
+
+def _words(text: str) -> str:
+    """Text as words only: case, 'ё', punctuation and spacing do not count."""
+    text = unicodedata.normalize("NFKC", text).casefold().replace("ё", "е")
+    return " " + " ".join(re.sub(r"\W+", " ", text).split()) + " "
+
+
+def test_every_quoted_word_is_carried_by_a_cited_source(ds):
+    """A statement's quote is the speaker's words as a source prints them, so
+    each run of it (between omissions, '…', and editorial brackets, '[…]')
+    appears in the quote of a source the statement cites."""
+    missing = []
+    for st in ds.statements():
+        if not st.quote:
+            continue
+        carried = "".join(_words(ds.get(s).quote or "") for s in st.sources)
+        for run in re.split(r"\[[^\]]*\]|\.\.\.|…", st.quote):
+            if len(run.strip()) > 12 and _words(run) not in carried:
+                missing.append((st.id, run.strip()[:60]))
+    assert missing == []
 
 
 def test_echo_of_moscow_quote(ds):
