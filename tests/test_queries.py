@@ -7,10 +7,12 @@ import json
 import re
 import shlex
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import unionstate
+from unionstate import dates
 from unionstate.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -118,3 +120,50 @@ def test_a_record_shows_short(ds: unionstate.Dataset) -> None:
     assert repr(ds.get("tenure/krutoi-ambassador-of-belarus-to-russia")) == (
         "<Tenure tenure/krutoi-ambassador-of-belarus-to-russia>"
     )
+
+
+def test_forecasts_and_statements_are_asked_from_the_command_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["query", "forecasts", "--state", "missed", "--speaker", "Rumas"]
+    assert main([*argv, "--due", "2019", "2019", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["state"] for r in rows} == {"missed"}
+    assert {r["speaker"] for r in rows} == {"Syarhei Rumas"}
+    assert all(r["deadline"].startswith("2019") for r in rows)
+    first = rows[0]
+    assert first["statement"] == "statement/2019-05-24-rumas-action-programme-by-21-june"
+    assert (first["deadline"], first["delay_days"]) == ("2019-06-21", 77)
+
+    argv = ["query", "statements", "--speaker", "Mishustin", "--between", "2023", "2023"]
+    assert main([*argv, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows][:1] == ["statement/2023-02-02-mishustin-com-soon-in-moscow"]
+    assert all(r["speaker"] == "Mikhail Mishustin" and "quote" in r for r in rows)
+    assert main(argv) == 0  # text: a line per statement, without the quote
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(rows)
+    assert lines[0].startswith(rows[0]["id"])
+
+    assert main(["query", "forecasts", "--speaker", "Nobody At All"]) == 2
+    assert "'Nobody At All' names no person or organisation" in capsys.readouterr().err
+    assert main(["query", "statements", "--topic", "no such words anywhere"]) == 1
+
+
+def test_forecasts_of_a_speaker_due_in_a_period(ds: unionstate.Dataset) -> None:
+    def key(f: Any) -> tuple[str, str]:
+        return (f.statement.id, f.claim)
+
+    every = {key(f): f.deadline for f in ds.forecasts()}
+    due = {key(f): f.deadline for f in ds.forecasts(due=("2021", "2021"))}
+    lo, hi = dates.parse("2021").lo, dates.parse("2021").hi
+    # a deadline may fall in the period: its interval of possible days meets it
+    for k, deadline in every.items():
+        r = dates.parse(deadline)
+        meets = (r.lo is None or r.lo <= hi) and (r.hi is None or r.hi >= lo)
+        assert (k in due) == meets, deadline
+    assert 0 < len(due) < len(every)
+    rumas = ds.forecasts(speaker="Rumas")
+    assert rumas
+    assert all(f.statement.speaker == "person/rumas" for f in rumas)
+    assert [key(f) for f in ds.forecasts(speaker="person/rumas")] == [key(f) for f in rumas]

@@ -234,7 +234,7 @@ def _parser() -> argparse.ArgumentParser:
     add_diff_arguments(d)
     q = sub.add_parser(
         "query",
-        help="ask the data: who held an office, a person's offices, events",
+        help="ask the data: who held an office, a person's offices, events, statements, forecasts",
         description="Answer a question from the canonical data (or --data PATH). Names, "
         "titles and ids are all accepted. Exit 0 answered, 1 no answer, 2 a name that "
         "names nothing or several things.",
@@ -253,6 +253,22 @@ def _parser() -> argparse.ArgumentParser:
     qe.add_argument("--involving", action="append", default=[], help="an actor (repeatable)")
     qe.add_argument("--kind", action="append", default=[], help="an event kind (repeatable)")
     qe.add_argument("--in-person", action="store_true", help="only where all were present")
+    qst = qs.add_parser(
+        "statements", help="statements by a speaker, about a record or a topic, in a period"
+    )
+    qst.add_argument("--speaker", help="a person or organisation (id or name)")
+    qst.add_argument("--about", help="a record id the statements are about")
+    qst.add_argument("--topic", help="words of the summary or quote")
+    qst.add_argument("--between", nargs=2, metavar=("FROM", "TO"), help="a period")
+    qf = qs.add_parser(
+        "forecasts", help="promises with a deadline and what became of them (met, missed, open)"
+    )
+    qf.add_argument("--state", choices=("met", "missed", "open"), help="only this outcome")
+    qf.add_argument("--speaker", help="a person or organisation (id or name)")
+    qf.add_argument("--about", help="a record id the forecasts are about")
+    qf.add_argument(
+        "--due", nargs=2, metavar=("FROM", "TO"), help="deadlines that may fall in a period"
+    )
     t = sub.add_parser(
         "timeline",
         help="draw office-holders, meetings and forecasts of a period (SVG, PNG, HTML)",
@@ -271,10 +287,11 @@ def _parser() -> argparse.ArgumentParser:
         help="an actor (repeatable; default the two presidents)",
     )
     t.add_argument("--data", help="dataset to draw (default: the shipped data)")
-    for x in (qh, qo, qe):
+    for x in (qh, qo, qe, qst, qf):
         x.add_argument("--data", help="dataset to ask (default: the shipped data)")
-        x.add_argument("--possibly", action="store_true", help="include coarse-date matches")
         x.add_argument("--format", choices=("text", "json"), default="text")
+    for x in (qh, qo, qe):
+        x.add_argument("--possibly", action="store_true", help="include coarse-date matches")
     return p
 
 
@@ -334,6 +351,41 @@ def _query(args: argparse.Namespace) -> int:
         elif args.question == "offices":
             offices = ds.offices_of(args.person, on=args.on, possibly=args.possibly)
             rows = [{"id": o.id, "label": ds.label(o.id)} for o in offices]
+        elif args.question == "statements":
+            statements = ds.statements(
+                speaker=args.speaker,
+                about=args.about,
+                topic=args.topic,
+                between=(args.between[0], args.between[1]) if args.between else None,
+            )
+            rows = [
+                {
+                    "id": s.id,
+                    "date": s.date,
+                    "speaker": ds.label(s.speaker),
+                    "summary": s.summary,
+                    "quote": s.quote,
+                }
+                for s in statements
+            ]
+        elif args.question == "forecasts":
+            views = ds.forecasts(
+                state=args.state,
+                about=args.about,
+                speaker=args.speaker,
+                due=(args.due[0], args.due[1]) if args.due else None,
+            )
+            rows = [
+                {
+                    "statement": v.statement.id,
+                    "deadline": v.deadline,
+                    "state": v.state,
+                    "delay_days": v.delay_days,
+                    "speaker": ds.label(v.statement.speaker),
+                    "claim": v.claim,
+                }
+                for v in views
+            ]
         else:
             events = ds.meetings(
                 *args.involving,
@@ -358,8 +410,12 @@ def _query(args: argparse.Namespace) -> int:
     if args.format == "json":
         _emit(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
+        # a line per answer; a statement's quote only in JSON, its summary says what was said
         _emit(
-            "\n".join(shown("  ".join(str(v) for v in r.values() if v is not None)) for r in rows)
+            "\n".join(
+                shown("  ".join(str(v) for k, v in r.items() if v is not None and k != "quote"))
+                for r in rows
+            )
         )
     return EXIT_OK if rows else EXIT_INVALID
 

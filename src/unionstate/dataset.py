@@ -289,7 +289,9 @@ class Dataset(Queries):
 
     def _resolve_actor(self, name: str) -> str:
         hits = [r for r in self.find(name) if r.TYPE in ("person", "organization")]
-        if len(hits) != 1:
+        if not hits:
+            raise KeyError(f"{name!r} names no person or organisation")
+        if len(hits) > 1:
             raise KeyError(f"{name!r} names {len(hits)} actors: " + ", ".join(h.id for h in hits))
         return hits[0].id
 

@@ -284,14 +284,28 @@ class Queries:
         return sorted(out, key=lambda s: (_lo(s.date), s.id))
 
     def forecasts(
-        self, *, state: ForecastState | None = None, about: str | None = None
+        self,
+        *,
+        state: ForecastState | None = None,
+        about: str | None = None,
+        speaker: str | None = None,
+        due: tuple[DateLike, DateLike] | None = None,
     ) -> list[ForecastView]:
         """Every forecast (a claim with a deadline) with its state (met, missed or open)
-        and delay in days, by deadline."""
+        and delay in days, by deadline: of a speaker (an id or a name), about a record
+        (an id), whose deadline may fall in the period ``due``."""
+        who = None
+        if speaker is not None:
+            who = speaker if speaker in self._by_id else self._resolve_actor(speaker)
+        lo, hi = _period(due) if due is not None else (-(10**9), 10**9)
         out = []
         for s in self.all(Statement):
+            if who is not None and s.speaker != who:
+                continue
             for f in s.forecasts:
                 if about is not None and about not in f.about and about not in s.about:
+                    continue
+                if not _overlaps(f.deadline, lo, hi):
                     continue
                 o = f.outcome
                 st: ForecastState = "open"
