@@ -119,6 +119,7 @@ ALEKSANDRS = [
     "person/aleksandr-sergeev",
     "person/aleksandr-sokolov",
     "person/aleksandr-subbotin",
+    "person/alexander-frolov",
     "person/avdeev",
     "person/avdeyev",
     "person/barsukov",
