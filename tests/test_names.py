@@ -146,6 +146,7 @@ ALEKSANDRS = [
     "person/radkov",
     "person/rogozhnik",
     "person/shamko",
+    "person/shpilevsky",
     "person/shumilin",
     "person/shundrik",
     "person/sokolov",
