@@ -167,3 +167,21 @@ def test_forecasts_of_a_speaker_due_in_a_period(ds: unionstate.Dataset) -> None:
     assert rumas
     assert all(f.statement.speaker == "person/rumas" for f in rumas)
     assert [key(f) for f in ds.forecasts(speaker="person/rumas")] == [key(f) for f in rumas]
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["holder", "Russian PM", "--on", "2021-13-01"],
+        ["holder", "Russian PM", "--between", "2020", "soon"],
+        ["offices", "Lukashenka", "--on", "nope"],
+        ["events", "--between", "x", "2022"],
+        ["statements", "--between", "2021", "2021-02-30"],
+        ["forecasts", "--due", "foo", "bar"],
+    ],
+)
+def test_a_date_that_is_not_edtf_is_a_usage_error(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["query", *argv]) == 2
+    assert "is not an EDTF date" in capsys.readouterr().err

@@ -20,6 +20,7 @@ from unionstate import __version__
 from unionstate.chunks import default_jobs
 from unionstate.converter import structure, unstructure
 from unionstate.dataset import data_dir
+from unionstate.dates import EDTFError
 from unionstate.dates import is_valid as is_edtf
 from unionstate.diff import add_arguments as add_diff_arguments
 from unionstate.diff import cmd_diff
@@ -404,7 +405,7 @@ def _query(args: argparse.Namespace) -> int:
                 }
                 for e in events
             ]
-    except (KeyError, IndexError) as exc:
+    except (KeyError, IndexError, EDTFError) as exc:  # a name or a date that says nothing
         print(f"unionstate: {shown(str(exc))}", file=sys.stderr)
         return EXIT_UNUSABLE
     if args.format == "json":
