@@ -185,3 +185,36 @@ def test_a_date_that_is_not_edtf_is_a_usage_error(
 ) -> None:
     assert main(["query", *argv]) == 2
     assert "is not an EDTF date" in capsys.readouterr().err
+
+
+def test_find_a_record_and_the_sources_behind_it(
+    ds: unionstate.Dataset, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["query", "find", "Lukashenko", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"id": "person/lukashenka", "type": "person", "label": "Alyaksandr Lukashenka"}
+    ]
+    assert main(["query", "find", "Lukashenko", "--type", "office"]) == 1
+    assert main(["query", "find", "person/glazyev", "--format", "json"]) == 0
+    assert [r["id"] for r in json.loads(capsys.readouterr().out)] == ["person/glazyev"]
+
+    talks = "event/2021-04-22-putin-lukashenka-talks-moscow"
+    assert main(["query", "sources", talks, "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in rows] == [s.id for s in ds.sources_of(talks)]
+    assert all(r["url"].startswith("http") and r["quote"] for r in rows)
+    assert any(r["weak"] for r in rows)
+    assert any(not r["weak"] for r in rows)
+    assert main(["query", "sources", "Glazyev", "--format", "json"]) == 0  # a name for one record
+    assert {r["id"] for r in json.loads(capsys.readouterr().out)} == {
+        s.id for s in ds.sources_of("person/glazyev")
+    }
+    assert main(["query", "sources", talks]) == 0  # text: a line a source, "weak" where weak
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(rows)
+    assert all(("  weak" in line) == r["weak"] for line, r in zip(lines, rows, strict=True))
+
+    assert main(["query", "sources", "Aleksandr"]) == 2
+    assert "'Aleksandr' names " in capsys.readouterr().err
+    assert main(["query", "sources", "No Such Thing"]) == 2
+    assert "'No Such Thing' names no record" in capsys.readouterr().err

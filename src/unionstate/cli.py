@@ -28,6 +28,7 @@ from unionstate.export import WRITERS, writer
 from unionstate.io import InputError, write_atomic
 from unionstate.io.read import Limits
 from unionstate.io.write import write_files
+from unionstate.model import RECORD_TYPES
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import ReleaseError, build_release, verify
 from unionstate.report import CODES, Severity, shown
@@ -261,6 +262,11 @@ def _parser() -> argparse.ArgumentParser:
     qst.add_argument("--about", help="a record id the statements are about")
     qst.add_argument("--topic", help="words of the summary or quote")
     qst.add_argument("--between", nargs=2, metavar=("FROM", "TO"), help="a period")
+    qn = qs.add_parser("find", help="the records a name names (persons, bodies, places, offices)")
+    qn.add_argument("name", help="a name, an office's title or an id, e.g. 'Lukashenko'")
+    qn.add_argument("--type", choices=sorted(RECORD_TYPES), help="only records of this type")
+    qso = qs.add_parser("sources", help="the sources behind a record, with their quotes")
+    qso.add_argument("record", help="a record id, or a name that names one record")
     qf = qs.add_parser(
         "forecasts", help="promises with a deadline and what became of them (met, missed, open)"
     )
@@ -288,7 +294,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an actor (repeatable; default the two presidents)",
     )
     t.add_argument("--data", help="dataset to draw (default: the shipped data)")
-    for x in (qh, qo, qe, qst, qf):
+    for x in (qh, qo, qe, qst, qf, qn, qso):
         x.add_argument("--data", help="dataset to ask (default: the shipped data)")
         x.add_argument("--format", choices=("text", "json"), default="text")
     for x in (qh, qo, qe):
@@ -352,6 +358,26 @@ def _query(args: argparse.Namespace) -> int:
         elif args.question == "offices":
             offices = ds.offices_of(args.person, on=args.on, possibly=args.possibly)
             rows = [{"id": o.id, "label": ds.label(o.id)} for o in offices]
+        elif args.question == "find":
+            cls = RECORD_TYPES[args.type] if args.type else None
+            rows = [
+                {"id": r.id, "type": r.TYPE, "label": ds.label(r.id)}
+                for r in ([ds.get(args.name)] if args.name in ds else ds.find(args.name, cls))
+                if cls is None or isinstance(r, cls)
+            ]
+        elif args.question == "sources":
+            rid = args.record if args.record in ds else _one(ds.find(args.record), args.record)
+            rows = [
+                {
+                    "id": s.id,
+                    "published": s.published,
+                    "url": s.url,
+                    "title": s.title,
+                    "weak": s.weak,
+                    "quote": s.quote,
+                }
+                for s in ds.sources_of(rid)
+            ]
         elif args.question == "statements":
             statements = ds.statements(
                 speaker=args.speaker,
@@ -406,19 +432,37 @@ def _query(args: argparse.Namespace) -> int:
                 for e in events
             ]
     except (KeyError, IndexError, EDTFError) as exc:  # a name or a date that says nothing
-        print(f"unionstate: {shown(str(exc))}", file=sys.stderr)
+        said = exc.args[0] if isinstance(exc, KeyError) and exc.args else exc
+        print(f"unionstate: {shown(str(said))}", file=sys.stderr)
         return EXIT_UNUSABLE
     if args.format == "json":
         _emit(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
-        # a line per answer; a statement's quote only in JSON, its summary says what was said
+        # a line per answer, without quotes (JSON has them) and unset fields; a weak source
+        # says so
         _emit(
             "\n".join(
-                shown("  ".join(str(v) for k, v in r.items() if v is not None and k != "quote"))
+                shown(
+                    "  ".join(
+                        "weak" if v is True else str(v)
+                        for k, v in r.items()
+                        if v is not None and v is not False and k != "quote"
+                    )
+                )
                 for r in rows
             )
         )
     return EXIT_OK if rows else EXIT_INVALID
+
+
+def _one(found: list[Any], name: str) -> str:
+    """The id of the one record ``name`` names (KeyError, listing them, if not one)."""
+    if len(found) != 1:
+        ids = ", ".join(r.id for r in found)
+        raise KeyError(
+            f"{name!r} names {len(found)} records: {ids}" if ids else f"{name!r} names no record"
+        )
+    return str(found[0].id)
 
 
 class _Progress:
