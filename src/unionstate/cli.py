@@ -383,7 +383,7 @@ def _query(args: argparse.Namespace) -> int:
                 speaker=args.speaker,
                 about=args.about,
                 topic=args.topic,
-                between=(args.between[0], args.between[1]) if args.between else None,
+                between=_period(args.between),
             )
             rows = [
                 {
@@ -400,7 +400,7 @@ def _query(args: argparse.Namespace) -> int:
                 state=args.state,
                 about=args.about,
                 speaker=args.speaker,
-                due=(args.due[0], args.due[1]) if args.due else None,
+                due=_period(args.due),
             )
             rows = [
                 {
@@ -416,7 +416,7 @@ def _query(args: argparse.Namespace) -> int:
         else:
             events = ds.meetings(
                 *args.involving,
-                between=(args.between[0], args.between[1]) if args.between else None,
+                between=_period(args.between),
                 kind=args.kind or None,
                 in_person=True if args.in_person else None,
             )
@@ -453,6 +453,11 @@ def _query(args: argparse.Namespace) -> int:
             )
         )
     return EXIT_OK if rows else EXIT_INVALID
+
+
+def _period(days: list[str] | None) -> tuple[str, str] | None:
+    """``--between FROM TO`` (or ``--due``) as a period, if given."""
+    return (days[0], days[1]) if days else None
 
 
 def _one(found: list[Any], name: str) -> str:
