@@ -218,3 +218,15 @@ def test_find_a_record_and_the_sources_behind_it(
     assert "'Aleksandr' names " in capsys.readouterr().err
     assert main(["query", "sources", "No Such Thing"]) == 2
     assert "'No Such Thing' names no record" in capsys.readouterr().err
+
+
+def test_resolve_gives_the_one_id_a_name_stands_for(ds: unionstate.Dataset) -> None:
+    assert ds.resolve("person/glazyev") == "person/glazyev"
+    assert ds.resolve("Lukashenko") == "person/lukashenka"
+    assert ds.resolve("Russian PM") == "office/prime-minister-of-russia"
+    with pytest.raises(KeyError, match="names no person or organisation"):
+        ds.resolve("Russian PM", actor=True)
+    with pytest.raises(KeyError, match=r"'Aleksandr' names \d+ actors: person/"):
+        ds.resolve("Aleksandr", actor=True)
+    with pytest.raises(KeyError, match="names no record"):
+        ds.resolve("No Such Thing")

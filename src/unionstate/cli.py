@@ -366,7 +366,7 @@ def _query(args: argparse.Namespace) -> int:
                 if cls is None or isinstance(r, cls)
             ]
         elif args.question == "sources":
-            rid = args.record if args.record in ds else _one(ds.find(args.record), args.record)
+            rid = ds.resolve(args.record)
             rows = [
                 {
                     "id": s.id,
@@ -458,16 +458,6 @@ def _query(args: argparse.Namespace) -> int:
 def _period(days: list[str] | None) -> tuple[str, str] | None:
     """``--between FROM TO`` (or ``--due``) as a period, if given."""
     return (days[0], days[1]) if days else None
-
-
-def _one(found: list[Any], name: str) -> str:
-    """The id of the one record ``name`` names (KeyError, listing them, if not one)."""
-    if len(found) != 1:
-        ids = ", ".join(r.id for r in found)
-        raise KeyError(
-            f"{name!r} names {len(found)} records: {ids}" if ids else f"{name!r} names no record"
-        )
-    return str(found[0].id)
 
 
 class _Progress:

@@ -283,17 +283,22 @@ class Dataset(Queries):
                 is not dates.Truth.NO
             ]
         if involving is not None:
-            actor = involving if involving in self._by_id else self._resolve_actor(involving)
+            actor = self.resolve(involving, actor=True)
             evs = [e for e in evs if any(p.actor == actor for p in e.participants)]
         return sorted(evs, key=lambda e: (_lo(e.date), e.id))
 
-    def _resolve_actor(self, name: str) -> str:
-        hits = [r for r in self.find(name) if r.TYPE in ("person", "organization")]
+    def resolve(self, name: str, *, actor: bool = False) -> str:
+        """The id ``name`` is, or the id of the one record it names (with ``actor``, the
+        one person or organisation); a KeyError saying what it names otherwise."""
+        if name in self._by_id:
+            return name
+        hits = [r for r in self.find(name) if not actor or r.TYPE in ("person", "organization")]
+        if len(hits) == 1:
+            return hits[0].id
+        what, many = ("person or organisation", "actors") if actor else ("record", "records")
         if not hits:
-            raise KeyError(f"{name!r} names no person or organisation")
-        if len(hits) > 1:
-            raise KeyError(f"{name!r} names {len(hits)} actors: " + ", ".join(h.id for h in hits))
-        return hits[0].id
+            raise KeyError(f"{name!r} names no {what}")
+        raise KeyError(f"{name!r} names {len(hits)} {many}: " + ", ".join(h.id for h in hits))
 
     def names_of(self, record_id: str) -> tuple[Name, ...]:
         """All names of a record."""

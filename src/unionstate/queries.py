@@ -148,7 +148,7 @@ class Queries:
             involving: str | None = None,
         ) -> list[Event]: ...
         def counts(self) -> dict[str, int]: ...
-        def _resolve_actor(self, name: str) -> str: ...
+        def resolve(self, name: str, *, actor: bool = False) -> str: ...
         def to_raw(self) -> tuple[dict[str, Any], list[dict[str, Any]]]: ...
         def __len__(self) -> int: ...
 
@@ -214,7 +214,7 @@ class Queries:
         period, kind(s), last status(es), place (the place or any place inside it) and
         whether all of them were there in person (``attendance`` of the participant, else
         of the event; a phone call never is)."""
-        wanted = [a if a in self._by_id else self._resolve_actor(a) for a in actors]
+        wanted = [self.resolve(a, actor=True) for a in actors]
         kinds = {kind} if isinstance(kind, str) else set(kind or ())
         statuses = {status} if isinstance(status, str) else set(status or ())
         where = (
@@ -267,7 +267,7 @@ class Queries:
 
         who = None
         if speaker is not None:
-            who = speaker if speaker in self._by_id else self._resolve_actor(speaker)
+            who = self.resolve(speaker, actor=True)
         lo, hi = _period(between) if between is not None else (-(10**9), 10**9)
         needle = fold(topic) if topic else None
         out = []
@@ -296,7 +296,7 @@ class Queries:
         (an id), whose deadline may fall in the period ``due``."""
         who = None
         if speaker is not None:
-            who = speaker if speaker in self._by_id else self._resolve_actor(speaker)
+            who = self.resolve(speaker, actor=True)
         lo, hi = _period(due) if due is not None else (-(10**9), 10**9)
         out = []
         for s in self.all(Statement):

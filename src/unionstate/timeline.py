@@ -78,7 +78,7 @@ def figure(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    actors = [x if x in ds else ds._resolve_actor(x) for x in actors]
+    actors = [ds.resolve(x, actor=True) for x in actors]
     a, b = as_range(between[0]), as_range(between[1])
     lo = a.lo if a.lo is not None else b.lo
     hi = b.hi if b.hi is not None else a.hi
