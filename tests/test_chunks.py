@@ -84,6 +84,33 @@ def test_two_processes_report_what_one_reports(
         assert {f.code for f in one.findings} >= {"US001", "US010", "US020", "US021"}
 
 
+def test_one_process_reads_in_chunks_and_reports_what_the_whole_file_gives(
+    tmp_path: Path, small_chunks: None
+) -> None:
+    """``--jobs 1`` reads a JSON Lines file a chunk at a time, as two
+    processes do, and its findings, rules included, are those of the whole
+    file read at once (``keep_records=True``)."""
+    gen = load_generator()
+    records, planted = gen.generate(3_000, seed=11, error_rate=0.01, kinds=("rules", "schema"))
+    path = tmp_path / "g.jsonl"
+    gen.write_jsonl(records, path, gen.header(), bad_lines=planted)
+    seen: list[str] = []
+    real = chunks.index_part
+
+    def index_part(part: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(type(part).__name__)
+        return real(part, *args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(chunks, "index_part", index_part)
+        _, chunked = validate_path(path, standalone=True, jobs=1, keep_records=False)
+    _, whole = validate_path(path, standalone=True, keep_records=True)
+    assert len(seen) > 2
+    assert set(seen) == {"Chunk"}
+    assert _as_tuples(chunked) == _as_tuples(whole)
+    assert {f.code for f in whole.findings} >= {"US010", "US104", "US109"}
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in HOSTILE.glob("*.jsonl")))
 def test_hostile_json_lines_in_chunks(
     name: str, tmp_path: Path, small_chunks: None, monkeypatch: pytest.MonkeyPatch
@@ -152,6 +179,10 @@ def test_a_large_file_is_cut_into_chunks_of_about_8_mib() -> None:
     assert chunks.parts_for(64 * mib + 1, 2) == 9
     assert chunks.parts_for(591 * mib, 2) == 74
     assert chunks.parts_for(591 * mib, 32) == 128
+    # one process waits for no other: chunks of about 32 MiB
+    assert chunks.ONE_PROCESS_CHUNK_BYTES == 32 << 20
+    assert chunks.parts_for(10 * mib, 1) == 4
+    assert chunks.parts_for(591 * mib, 1) == 19
 
 
 def _slow_here(main: int, x: int) -> int:

@@ -70,12 +70,19 @@ MIN_CHUNK_BYTES = 4 * _MiB
 #: memory stays small, whatever the size of the file.
 TARGET_CHUNK_BYTES = 8 * _MiB
 
+#: The size of chunk for one process, which waits for no other: larger, so
+#: that joining the chunks' columns costs less, and still small beside the
+#: columns of a large file (docs/performance.md, D58).
+ONE_PROCESS_CHUNK_BYTES = 32 * _MiB
+
 
 def parts_for(size: int, jobs: int) -> int:
     """How many chunks to split ``size`` bytes into for ``jobs`` processes:
     at least four per process, and more for a large file so that each is
-    about :data:`TARGET_CHUNK_BYTES`."""
-    return max(4 * jobs, -(-size // TARGET_CHUNK_BYTES))
+    about :data:`TARGET_CHUNK_BYTES` (:data:`ONE_PROCESS_CHUNK_BYTES` for
+    one process)."""
+    target = ONE_PROCESS_CHUNK_BYTES if jobs <= 1 else TARGET_CHUNK_BYTES
+    return max(4 * jobs, -(-size // target))
 
 
 def plan(path: str | os.PathLike[str], parts: int, min_bytes: int | None = None) -> list[Chunk]:

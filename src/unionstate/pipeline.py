@@ -428,11 +428,12 @@ def validate_chunks(
     if not raw.files:
         raw.files.append(shown)
     every = pl.concat(ids) if ids else pl.DataFrame(schema={"id": pl.String})
-    first = every.unique("id", keep="first", maintain_order=True)
-    again = every.filter(~every["id"].is_first_distinct()).join(first, on="id", suffix="_first")
+    once = every["id"].is_first_distinct()
+    first = every.filter(once)
+    again = every.filter(~once).join(first, on="id", suffix="_first")
     for rid, file, line, file1, line1 in again.iter_rows():
         out.append(duplicate_id(RawRecord({"id": rid}, file, line or None), (file1, line1 or None)))
-    del every, again, ids[:]
+    del every, once, again, ids[:]
     if (
         not raw.count
         and not raw.unusable
@@ -554,7 +555,7 @@ def validate_path(
 
         p = Path(path)
         parts: list[Any] = [str(path)]
-        if jobs > 1 and _splittable(p):
+        if _splittable(p):
             parts = list(plan(path, parts_for(size, jobs)))
         return validate_chunks(
             path,
