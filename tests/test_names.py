@@ -136,6 +136,7 @@ ALEKSANDRS = [
     "person/gusev",
     "person/gutsan",
     "person/khodzhaev",
+    "person/konovalov",
     "person/konyuk",
     "person/korkotadze",
     "person/kurenkov",
