@@ -440,7 +440,12 @@ def as_of_span(as_of: dates.DateRange) -> tuple[int, int]:
     )
 
 
+def first(table: pl.DataFrame) -> pl.DataFrame:
+    """The first row of each ``id``, in order: what the rules read of a
+    record whose id is repeated (the repeat is reported as US020)."""
+    return table.filter(pl.col("id").is_first_distinct())
+
+
 def persons(frames: Frames) -> pl.DataFrame:
     """The ids of the persons (the first record of each id is a person)."""
-    first = frames["records"].unique("id", keep="first", maintain_order=True)
-    return first.filter(pl.col("type") == "person").select("id")
+    return first(frames["records"]).filter(pl.col("type") == "person").select("id")

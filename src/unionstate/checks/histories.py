@@ -86,8 +86,13 @@ def history_order(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
         ("lifecycle", steps, (pl.col("i") > quit) | back),
     ):
         early = pl.col("date_lo").cum_max().shift(1).over("id")  # of the dated steps above
-        dated = table.filter(pl.col("date_lo").is_not_null())
-        odd = pl.concat([table.filter(wrong)["id"], dated.filter(pl.col("date_hi") < early)["id"]])
+        dated = table.lazy().filter(pl.col("date_lo").is_not_null())
+        odd = pl.concat(
+            [
+                table.lazy().filter(wrong).select("id"),
+                dated.filter(pl.col("date_hi") < early).select("id"),
+            ]
+        ).collect()["id"]
         rows: dict[str, list[dict[str, Any]]] = {}
         for r in table.filter(pl.col("id").is_in(odd.unique().implode())).iter_rows(named=True):
             rows.setdefault(r["id"], []).append(r)

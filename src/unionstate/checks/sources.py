@@ -11,7 +11,7 @@ import polars as pl
 
 from unionstate.checks import _examples as ex
 from unionstate.checks._registry import Hit, jsonl, rule
-from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, span, text
+from unionstate.checks.frames import NO, YES, Frames, as_of_span, before, first, span, text
 from unionstate.dates import DateRange
 from unionstate.report import Severity
 
@@ -65,8 +65,7 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
     possibly → warning. The same day is fine.
     """
     published = (
-        frames["sources"]
-        .unique("id", keep="first", maintain_order=True)
+        first(frames["sources"])
         .filter(pl.col("published_lo").is_not_null())
         .select(source="id", pub="published", pub_lo="published_lo", pub_hi="published_hi")
         .lazy()
@@ -110,19 +109,18 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
         .rename({"j": "i"})
         .with_columns(own=pl.lit(True))
     )
-    backed = (
-        pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
-        .join(published, on="source", how="left")
-        .with_columns(truth=truth)
-        .collect(engine="streaming")  # read twice below
-        .lazy()
-    )
+    backed = pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
     judged = (
-        backed.group_by("n")
-        .agg(pl.col("truth").min(), unknown=pl.col("pub_lo").is_null().any())
+        backed.select("n", "source", "fact_lo", "fact_hi")
+        .join(published, on="source", how="left")
+        .group_by("n")
+        .agg(truth.min().alias("truth"), unknown=pl.col("pub_lo").is_null().any())
         .filter(~pl.col("unknown") & (pl.col("truth") > NO))
+        .collect(engine="streaming")
     )
-    rows = backed.drop("truth").join(judged.select("n", "truth"), on="n")
+    rows = backed.join(judged.lazy().select("n", "truth"), on="n").join(
+        published, on="source", how="left"
+    )
     groups: dict[int, list[dict[str, Any]]] = {}
     for r in rows.collect(engine="streaming").sort("n", "i").iter_rows(named=True):
         groups.setdefault(r["n"], []).append(r)
@@ -310,17 +308,13 @@ def weak_sources_only(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     sought. Source records are not checked (their ``sources`` are what they
     rely on), and a cited id that names no source counts as not weak (US021
     reports it)."""
-    weak = frames["sources"].unique("id", keep="first", maintain_order=True)
-    facts = (
-        frames["records"]
-        .unique("id", keep="first", maintain_order=True)
-        .filter(pl.col("type") != "source")
-        .select("id")
-    )
+    weak = first(frames["sources"]).filter(pl.col("weak")).select(source="id", weak="weak")
+    facts = first(frames["records"]).filter(pl.col("type") != "source").select("id")
+    cited = frames["cited"].join(facts, on="id", how="semi", maintain_order="left")
+    some = cited.join(weak, on="source", how="semi").select("id")  # cite a weak source
     judged = (
-        frames["cited"]
-        .join(facts, on="id", how="semi", maintain_order="left")
-        .join(weak.select(source="id", weak="weak"), on="source", how="left", maintain_order="left")
+        cited.join(some, on="id", how="semi", maintain_order="left")
+        .join(weak, on="source", how="left", maintain_order="left")
         .group_by("id", maintain_order=True)
         .agg(pl.col("weak").fill_null(False).all(), pl.col("source").cast(pl.String))
         .filter(pl.col("weak"))
