@@ -132,7 +132,9 @@ ALEKSANDRS = [
     "person/chumakov",
     "person/drozdenko",
     "person/efimov",
+    "person/goroshko",
     "person/gorovoy",
+    "person/grushko",
     "person/gusev",
     "person/gutsan",
     "person/khodzhaev",
@@ -167,7 +169,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 31 persons of the canonical data
+    """'Александр' is the first name of 47 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
