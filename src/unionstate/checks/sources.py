@@ -109,18 +109,19 @@ def source_predates_fact(frames: Frames, as_of: DateRange | None) -> Iterator[Hi
         .rename({"j": "i"})
         .with_columns(own=pl.lit(True))
     )
-    backed = pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
-    judged = (
-        backed.select("n", "source", "fact_lo", "fact_hi")
+    backed = (
+        pl.concat([by_record, by_outcome.select(by_record.collect_schema().names())])
         .join(published, on="source", how="left")
-        .group_by("n")
-        .agg(truth.min().alias("truth"), unknown=pl.col("pub_lo").is_null().any())
+        .with_columns(truth=truth)
+        .collect(engine="streaming")  # read twice below
+        .lazy()
+    )
+    judged = (
+        backed.group_by("n")
+        .agg(pl.col("truth").min(), unknown=pl.col("pub_lo").is_null().any())
         .filter(~pl.col("unknown") & (pl.col("truth") > NO))
-        .collect(engine="streaming")
     )
-    rows = backed.join(judged.lazy().select("n", "truth"), on="n").join(
-        published, on="source", how="left"
-    )
+    rows = backed.drop("truth").join(judged.select("n", "truth"), on="n")
     groups: dict[int, list[dict[str, Any]]] = {}
     for r in rows.collect(engine="streaming").sort("n", "i").iter_rows(named=True):
         groups.setdefault(r["n"], []).append(r)
