@@ -119,6 +119,7 @@ ALEKSANDRS = [
     "person/aleksandr-sergeev",
     "person/aleksandr-sokolov",
     "person/aleksandr-subbotin",
+    "person/aleksandr-subbotin-vitebsk",
     "person/alexander-frolov",
     "person/avdeev",
     "person/avdeyev",
@@ -169,7 +170,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 47 persons of the canonical data
+    """'Александр' is the first name of 48 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
