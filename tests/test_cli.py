@@ -372,3 +372,58 @@ def test_the_command_sets_polars_allocator_before_polars_loads() -> None:
     mine = _allocator_setting({**env, "_RJEM_MALLOC_CONF": "dirty_decay_ms:5000"})
     assert mine.endswith(",dirty_decay_ms:5000")
     assert ALLOCATOR not in mine
+
+
+def _package_with_broken_data(tmp: Path) -> dict[str, str]:
+    """A copy of the package beside a ``data/`` whose persons file is cut off
+    mid-record (as when the data is damaged or rewritten while read); the
+    environment that runs it."""
+    import shutil
+
+    import unionstate
+
+    src = tmp / "src"
+    shutil.copytree(Path(unionstate.__file__).parent, src / "unionstate", ignore=_no_packaged_data)
+    data = tmp / "data"
+    data.mkdir()
+    write(data, "dataset.json", '{"name": "unionstate", "as_of": "2021-04-16"}')
+    write(data, "persons.json", '[\n  {"type": "person", "id": "person/x", "names": [')
+    return {**os.environ, "PYTHONPATH": str(src)}
+
+
+def _no_packaged_data(folder: str, names: list[str]) -> list[str]:
+    return ["data", "__pycache__"] if Path(folder).name == "unionstate" else ["__pycache__"]
+
+
+def test_broken_canonical_data_is_unusable_input_not_a_bug(tmp_path: Path) -> None:
+    """A file checked against canonical data that cannot be loaded exits 2
+    with a sentence saying what to do, not 3 ("internal error")."""
+    env = _package_with_broken_data(tmp_path)
+    theirs = write(tmp_path, "theirs.jsonl", SRC + "\n" + PERSON + "\n")
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        cmd = [sys.executable, "-m", "unionstate", *args]
+        return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path)
+
+    against = cli("validate", str(theirs))
+    assert against.returncode == 2, against.stderr
+    assert "canonical data" in against.stderr
+    assert "--standalone" in against.stderr
+    assert "internal error" not in against.stderr
+    alone = cli("validate", str(theirs), "--standalone")
+    assert alone.returncode == 0, alone.stderr
+    drawn = cli("query", "holder", "office/president-of-belarus", "--on", "2020-01-01")
+    assert drawn.returncode == 2, drawn.stderr
+    assert "the canonical data does not validate" in drawn.stderr
+
+
+def test_query_of_data_that_does_not_validate_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(tmp_path, "bad.jsonl", HEADER + "\n" + PERSON + "\n")  # cites no known source
+    code, _, err = run(
+        capsys, "query", "holder", "office/x", "--on", "2020-01-01", "--data", str(bad)
+    )
+    assert code == 1
+    assert "US021" in err
+    assert "does not validate" in err

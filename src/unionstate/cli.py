@@ -19,7 +19,7 @@ from typing import Any
 from unionstate import __version__
 from unionstate.chunks import default_jobs
 from unionstate.converter import structure, unstructure
-from unionstate.dataset import data_dir
+from unionstate.dataset import Dataset, data_dir
 from unionstate.dates import EDTFError
 from unionstate.dates import is_valid as is_edtf
 from unionstate.diff import add_arguments as add_diff_arguments
@@ -302,8 +302,21 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _load(path: str | None) -> Dataset | int:
+    """The dataset at ``path`` (the canonical data when ``None``), or the exit
+    code after its findings are shown: data that does not validate is not
+    queried or drawn (1; 2 when the shipped canonical data is what fails)."""
+    from unionstate.dataset import DatasetError, load
+
+    try:
+        return load(path)
+    except DatasetError as exc:
+        print(exc.report.to_text(), file=sys.stderr)
+        print(f"unionstate: {path or 'the canonical data'} does not validate", file=sys.stderr)
+        return EXIT_UNUSABLE if exc.unusable or path is None else EXIT_INVALID
+
+
 def _timeline(args: argparse.Namespace) -> int:
-    from unionstate.dataset import load
     from unionstate.timeline import FORMATS, render
 
     fmt = Path(args.out).suffix.lower().lstrip(".")
@@ -317,7 +330,9 @@ def _timeline(args: argparse.Namespace) -> int:
             "unionstate: timeline needs matplotlib: pip install 'unionstate[plot]'", file=sys.stderr
         )
         return EXIT_UNUSABLE
-    ds = load(args.data)
+    ds = _load(args.data)
+    if isinstance(ds, int):
+        return ds
     actors = args.involving or ["person/lukashenka", "person/putin"]
     try:
         period = (args.start, args.end or ds.info.as_of or args.start)
@@ -332,9 +347,9 @@ def _timeline(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
-    from unionstate.dataset import load
-
-    ds = load(args.data)
+    ds = _load(args.data)
+    if isinstance(ds, int):
+        return ds
     rows: list[dict[str, Any]]
     try:
         if args.question == "holder":

@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from unionstate.converter import unstructure
-from unionstate.dataset import Dataset, data_dir, load
+from unionstate.dataset import Dataset, DatasetError, data_dir, load
 from unionstate.io.read import (
+    InputError,
     Limits,
     RawDataset,
     RawRecord,
@@ -85,8 +86,22 @@ _SHADOWED_BY_NAME = ("US010", "US021")
 
 @functools.cache
 def canonical() -> Dataset:
-    """The shipped canonical dataset, loaded once per process."""
-    return load()
+    """The shipped canonical dataset, loaded once per process.
+
+    Raises :class:`InputError` when it cannot be used (a damaged
+    installation, or a checkout whose ``data/`` is being rewritten): a file
+    cannot then be checked against it, and the command exits 2, not 3."""
+    try:
+        return load()
+    except DatasetError as exc:
+        c = exc.report.counts()
+        why = ", ".join(exc.unusable) + " unreadable" if exc.unusable else f"{c['error']} error(s)"
+    except InputError as exc:
+        why = str(exc)
+    raise InputError(
+        f"the canonical data shipped with unionstate cannot be used ({why}), so nothing can be "
+        "checked against it; check the file alone with --standalone, or reinstall unionstate"
+    )
 
 
 @functools.cache
