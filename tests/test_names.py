@@ -164,13 +164,14 @@ ALEKSANDRS = [
     "person/voitovich",
     "person/volfovich",
     "person/yakobson",
+    "person/yaroshenko",
 ]
 
 
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 48 persons of the canonical data
+    """'Александр' is the first name of 49 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""

@@ -131,9 +131,12 @@ def test_forecasts_and_statements_are_asked_from_the_command_line(
     assert {r["state"] for r in rows} == {"missed"}
     assert {r["speaker"] for r in rows} == {"Syarhei Rumas"}
     assert all(r["deadline"].startswith("2019") for r in rows)
-    first = rows[0]
-    assert first["statement"] == "statement/2019-05-24-rumas-action-programme-by-21-june"
-    assert (first["deadline"], first["delay_days"]) == ("2019-06-21", 77)
+    # by deadline: the year's promise first, then the day's
+    assert rows[0]["statement"] == "statement/2018-10-rumas-russian-state-credit-in-2019"
+    programme = {r["statement"]: r for r in rows}[
+        "statement/2019-05-24-rumas-action-programme-by-21-june"
+    ]
+    assert (programme["deadline"], programme["delay_days"]) == ("2019-06-21", 77)
 
     argv = ["query", "statements", "--speaker", "Mishustin", "--between", "2023", "2023"]
     assert main([*argv, "--format", "json"]) == 0
