@@ -123,9 +123,11 @@ ALEKSANDRS = [
     "person/alexander-frolov",
     "person/avdeev",
     "person/avdeyev",
+    "person/bakhanovich",
     "person/barsukov",
     "person/bastrykin",
     "person/beglov",
+    "person/berdnikov",
     "person/blokhin",
     "person/bogomaz",
     "person/bortnikov",
@@ -151,6 +153,7 @@ ALEKSANDRS = [
     "person/radkov",
     "person/rogozhnik",
     "person/shamko",
+    "person/shmaenkov",
     "person/shpilevsky",
     "person/shumilin",
     "person/shundrik",
@@ -171,7 +174,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 49 persons of the canonical data
+    """'Александр' is the first name of 52 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
