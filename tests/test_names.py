@@ -121,6 +121,7 @@ ALEKSANDRS = [
     "person/aleksandr-subbotin",
     "person/aleksandr-subbotin-vitebsk",
     "person/alexander-frolov",
+    "person/alexander-medvedev",
     "person/avdeev",
     "person/avdeyev",
     "person/bakhanovich",
@@ -174,7 +175,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 52 persons of the canonical data
+    """'Александр' is the first name of 53 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
