@@ -183,6 +183,15 @@ def test_every_record_cites_a_source(ds):
             assert isinstance(ds.get(sid), Source), (r.id, sid)
 
 
+def test_one_page_is_one_source(ds):
+    # A page read twice is one source record: two records with one address let a record cite
+    # the page twice, and exports that keep a set of addresses (FollowTheMoney) then lose one.
+    by_url: dict[str, list[str]] = {}
+    for s in ds.all(Source):
+        by_url.setdefault(s.url, []).append(s.id)
+    assert {url: ids for url, ids in by_url.items() if len(ids) > 1} == {}
+
+
 def test_aggregators_are_marked_weak(ds):
     weak_hosts = ("urdupoint", "pakistanpoint", "theinfolist", "liquisearch", "pledgetimes")
     for s in ds.all(Source):
