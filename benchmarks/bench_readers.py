@@ -9,6 +9,12 @@ peak MiB:
 
 - ``floor``: every line parsed by orjson and checked by the pipeline's
   compiled jsonschema-rs validators, formats included (one process);
+- ``exact``: the package's own reader of JSON Lines (the exact decoder of D8
+  with its reading rules: duplicated keys, inexact numbers, lines over the
+  size bound), each record then checked by ``validate.check_record`` (the same
+  compiled validators): the part of a run that a one-pass design, whatever
+  builds its columns, still does per record in Python (the cycle collector
+  paused as the command pauses it while it reads);
 - ``columns``: every line parsed by orjson and turned into the rules' tables
   by ``checks.frames.Frames.of`` (names not resolved, the cycle collector
   paused as the command pauses it while it reads);
@@ -35,7 +41,15 @@ import tempfile
 import time
 from typing import Any
 
-STEPS: tuple[str, ...] = ("floor", "columns", "polars", "duckdb-1", "duckdb-2", "duckdb-disk")
+STEPS: tuple[str, ...] = (
+    "floor",
+    "exact",
+    "columns",
+    "polars",
+    "duckdb-1",
+    "duckdb-2",
+    "duckdb-disk",
+)
 
 #: Fields whose long text the rules never read.
 _TEXTS = {"title", "summary", "quote", "description", "date_text", "names", "topics", "subjects"}
@@ -84,7 +98,22 @@ def step(name: str, path: str) -> dict[str, object]:
         floor = measure("floor", path)
         seconds = float(floor["seconds"])  # type: ignore[arg-type]
         return {"step": name, "n": floor["n"], "seconds": round(seconds, 2), "peak": peak_mib()}
-    if name == "columns":
+    if name == "exact":
+        from unionstate.io.read import RawRecord, read_jsonl_chunk
+        from unionstate.validate import check_record
+
+        checked = 0
+
+        def sink(rec: RawRecord) -> None:
+            nonlocal checked
+            check_record(rec)
+            checked += 1
+
+        gc.disable()
+        t = time.perf_counter()
+        read_jsonl_chunk(path, 0, os.path.getsize(path), 1, sink=sink)
+        n = checked
+    elif name == "columns":
         from unionstate.checks.frames import Frames
 
         gc.disable()
