@@ -148,6 +148,7 @@ ALEKSANDRS = [
     "person/kurenkov",
     "person/lukashenka",
     "person/mikhailov-kursk",
+    "person/milinkevich",
     "person/moor",
     "person/novak",
     "person/ogorodnikov",
@@ -175,7 +176,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 53 persons of the canonical data
+    """'Александр' is the first name of 54 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
