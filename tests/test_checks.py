@@ -555,6 +555,13 @@ def test_us105_held_undated_status_uses_event_date() -> None:
     assert where(f) == (ERROR, "event/e", "/date")
 
 
+def test_us105_one_event_held_twice_without_dates() -> None:
+    # every held status undated and of one event: each is judged on the
+    # event's date, once for each status
+    found = run("US105", event("e", "2021-06", status("held"), status("held")), as_of="2021-06-10")
+    assert [where(f) for f in found] == [(WARNING, "event/e", "/date")] * 2
+
+
 def test_us105_possibly_after_as_of() -> None:
     f = one("US105", event("e", "2021-06"), as_of="2021-06-10")
     assert where(f) == (WARNING, "event/e", "/date")

@@ -57,10 +57,13 @@ def status_as_of(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
     day = (pl.lit(lo), pl.lit(hi))
     events = frames["events"]
     own = pl.col("date").is_not_null() & (pl.col("date") != "")
+    # lazy: polars 2.1's eager engine returned one row of `truth` for two when
+    # every held status of the table was one event's, undated (a single-row join)
     held = (
         frames["statuses"]
+        .lazy()
         .filter(pl.col("status") == "held")
-        .join(events.select("id", "date", "date_lo", "date_hi"), on="id", suffix="_event")
+        .join(events.lazy().select("id", "date", "date_lo", "date_hi"), on="id", suffix="_event")
         .select(
             "id",
             text=pl.when(own).then("date").otherwise("date_event"),
@@ -71,6 +74,7 @@ def status_as_of(frames: Frames, as_of: DateRange | None) -> Iterator[Hit]:
         .filter(pl.col("lo").is_not_null())
         .with_columns(truth=before(day, (pl.col("lo"), pl.col("hi"))))
         .filter(pl.col("truth") > NO)
+        .collect()
     )
     for r in held.iter_rows(named=True):
         how = "after" if r["truth"] == YES else "possibly after"
