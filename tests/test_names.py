@@ -141,6 +141,7 @@ ALEKSANDRS = [
     "person/grushko",
     "person/gusev",
     "person/gutsan",
+    "person/khloponin",
     "person/khodzhaev",
     "person/konovalov",
     "person/konyuk",
@@ -176,7 +177,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 54 persons of the canonical data
+    """'Александр' is the first name of 55 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
