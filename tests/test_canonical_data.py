@@ -548,6 +548,7 @@ def test_which_forecasts_were_missed_and_by_how_long(ds):
         "statement/2008-10-06-sidorsky-trade-up-almost-60-percent-budget-2009-up-20",
         "statement/2009-12-10-borodin-oil-gas-prices-2010-at-2009-level",
         "statement/2013-10-13-syamashka-gas-price-2014-up-to-175",
+        "statement/2016-kabyakou-all-russian-oil-24-mt-by-pipeline",
         "statement/2018-10-rumas-russian-state-credit-in-2019",
         "statement/2019-12-29-kochanova-forum-of-regions-minsk-autumn-2020",
     }
