@@ -185,18 +185,28 @@ def test_a_large_file_is_cut_into_chunks_of_about_8_mib() -> None:
     assert chunks.parts_for(591 * mib, 1) == 19
 
 
-def _slow_here(main: int, x: int) -> int:
-    """Slow in process ``main``, fast in a worker."""
-    time.sleep(2.0 if os.getpid() == main else 0.01)
+def _busy_here(main: int, marks: str, x: int) -> int:
+    """In process ``main``: busy until the other eleven tasks are done (a
+    minute at most). In a worker: done at once, leaving a mark."""
+    if os.getpid() == main:
+        deadline = time.monotonic() + 60.0
+        while len(os.listdir(marks)) < 11 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    else:
+        with open(os.path.join(marks, str(x)), "w"):
+            pass
     return os.getpid()
 
 
-def test_run_map_feeds_the_workers_while_this_process_is_busy() -> None:
+def test_run_map_feeds_the_workers_while_this_process_is_busy(tmp_path: Path) -> None:
     """A worker takes its next task when it finishes one, not when this
-    process comes back from a task of its own: while this process spends
-    2 s on one task, the worker runs the other 11 (before, it ran two, then
-    waited)."""
-    out = chunks.run_map(functools.partial(_slow_here, os.getpid()), range(12), 2)
+    process comes back from a task of its own: while this process is busy
+    with one task, the worker runs the other 11 (before, it ran two, then
+    waited). This process waits for the worker's marks rather than a fixed
+    time, so a slow start of the worker on a loaded machine does not count."""
+    marks = tmp_path / "marks"
+    marks.mkdir()
+    out = chunks.run_map(functools.partial(_busy_here, os.getpid(), str(marks)), range(12), 2)
     assert out.count(os.getpid()) == 1
 
 
