@@ -545,6 +545,7 @@ def test_which_forecasts_were_missed_and_by_how_long(ds):
     # deadline day itself, when the sources show the thing not done that day
     excepted = us111_excepted(ds)
     assert excepted == {
+        "statement/2008-02-sidorsky-gas-119-dollars-until-year-end",
         "statement/2008-10-06-sidorsky-trade-up-almost-60-percent-budget-2009-up-20",
         "statement/2009-12-10-borodin-oil-gas-prices-2010-at-2009-level",
         "statement/2013-10-13-syamashka-gas-price-2014-up-to-175",
