@@ -167,6 +167,7 @@ ALEKSANDRS = [
     "person/torshin",
     "person/tsybulsky",
     "person/turchin",
+    "person/vishnyakov",
     "person/voitovich",
     "person/volfovich",
     "person/yakobson",
