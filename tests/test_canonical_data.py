@@ -276,8 +276,7 @@ def test_putin_became_prime_minister_acting_on_9_august_1999(ds):
 
 
 #: Successions whose boundary no source dates: both tenures carry a US103 exception that
-#: says so (the Council of Ministers' chair: neither the end of Putin's chairmanship nor
-#: the start of Mishustin's is given by a source).
+#: says so.
 UNDATED_SUCCESSIONS = {
     (
         "tenure/sharetsky-chairman-of-the-parliamentary-assembly",
@@ -294,10 +293,6 @@ UNDATED_SUCCESSIONS = {
     (
         "tenure/dolgolev-ambassador-of-belarus-to-russia",
         "tenure/kabyakou-ambassador-of-belarus-to-russia",
-    ),
-    (
-        "tenure/putin-chairman-of-the-council-of-ministers",
-        "tenure/mishustin-chairman-of-the-council-of-ministers",
     ),
     (  # the reshuffle of 27-28 November 2000, known to the two days
         "tenure/latypov-minister-of-foreign-affairs-of-belarus",
@@ -810,9 +805,7 @@ UNSOURCED_NAMES = {
     ("place/vladimir", "Владимир"),
     ("place/national-library-of-belarus", "National Library"),
     ("person/martynov", "Syarhei Martynau"),
-    ("organization/government-of-belarus", "Council of Ministers of Belarus"),
-    ("organization/ministry-of-finance-of-belarus", "Министерство финансов Республики Беларусь"),
-    ("organization/ministry-of-finance-of-russia", "Министерство финансов Российской Федерации"),
+    ("person/patupchyk", "Uladzimir Patupchyk"),
     ("organization/peoples-anti-crisis-administration", "NAU"),
 }
 
