@@ -202,17 +202,36 @@ def _vacancies(ds: unionstate.Dataset, office: str) -> list[tuple[str, str]]:
     return gaps
 
 
+#: Days on which an office of the scope had a holder whom no cited page names: the tenure
+#: before the gap says so in its notes (a known gap of docs/coverage.md, not a vacancy).
+#: The Council of Ministers' chair is held in turn by a prime minister (Lenta.ru, 2007), so
+#: Zubkov's and Putin's chairmanships end with their premierships; no page names the chair
+#: between then and Putin's appointment of 27 May 2008, or between 7 May 2012 and Mishustin.
+UNKNOWN_HOLDERS = {
+    "office/chairman-of-the-council-of-ministers-of-the-union-state": [
+        ("2008-05-08", "2008-05-26", "tenure/zubkov-chairman-of-the-council-of-ministers"),
+        ("2012-05-08", "2020-01-15", "tenure/putin-chairman-of-the-council-of-ministers"),
+    ],
+}
+
+
 @pytest.mark.parametrize("office", SCOPE_OFFICES)
 def test_every_office_has_a_holder_every_day_unless_a_recorded_vacancy_says_why(
     ds: unionstate.Dataset, office: str
 ) -> None:
-    known = VACANCIES.get(office, [])
-    assert _vacancies(ds, office) == [(a, b) for a, b, _ in known]
-    for _, _, before in known:
+    vacant = VACANCIES.get(office, [])
+    unknown = UNKNOWN_HOLDERS.get(office, [])
+    assert _vacancies(ds, office) == sorted((a, b) for a, b, _ in (*vacant, *unknown))
+    for _, _, before in vacant:
         t = ds.get(before)
         assert isinstance(t, Tenure)
         assert t.notes, before
         assert "vacant" in t.notes or "after which" in t.notes, before
+    for _, _, before in unknown:
+        t = ds.get(before)
+        assert isinstance(t, Tenure)
+        assert t.notes, before
+        assert "no cited page names" in t.notes.lower(), before
 
 
 def test_the_offices_of_the_scope_exist(ds: unionstate.Dataset) -> None:
