@@ -4,6 +4,7 @@ the canonical data (issue 20)."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -284,12 +285,15 @@ def test_search_is_insensitive_to_script_and_romanisation(ds: Dataset) -> None:
 
 
 #: Two-word names written out in full ("Vladimir Putin"): a name printed with initials
-#: already ("Тихонов В.И.") has no first name to shorten, and has its own test below.
+#: already ("Тихонов В.И.") has no first name to shorten, and has its own test below; a
+#: regnal name ("Cyril I", a Patriarch's) has a number, not a surname, after the name.
 _PERSON_NAMES = [
     (p.id, n.value)
     for p in _DS.all(Person)
     for n in p.names
-    if len(n.value.split()) == 2 and "." not in n.value
+    if len(n.value.split()) == 2
+    and "." not in n.value
+    and not re.fullmatch(r"[IVX]+", n.value.split()[1])
 ]
 
 
