@@ -354,10 +354,10 @@ def test_every_participant_holds_the_office_on_the_day(ds):
 
 
 def test_glazyev_starts_somewhere_between_the_announcement_and_the_first_report(ds):
-    # Announced on 17 April 2025; first reported in office on 9 July 2025; no source
+    # Announced on 17 April 2025; first reported in office on 27 May 2025; no source
     # dates the appointment, so the start is the interval of the days it allows.
     (t,) = ds.tenures(person="person/glazyev")
-    assert t.start == "2025-04-17/2025-07-09"
+    assert t.start == "2025-04-17/2025-05-27"
     assert t.end is None
     ev = ds.get("event/2025-04-17-glazyev-announced")
     assert ev.kind == "announcement"
