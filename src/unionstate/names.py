@@ -22,6 +22,7 @@ answers, tier after tier (:data:`TIERS`), which records a name means, and
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -85,9 +86,12 @@ def words(text: str) -> list[tuple[str, bool]]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 14)
 def key(text: str) -> str:
     """A name's key, insensitive to case, diacritics, script and
-    romanisation: 'Лукашэнка' and 'Łukašenka' → 'lukasenka'."""
+    romanisation: 'Лукашэнка' and 'Łukašenka' → 'lukasenka'. Remembered for
+    the names met last: every check against the canonical data keys its
+    names again."""
     return " ".join(w for w, _ in words(text))
 
 
