@@ -184,10 +184,15 @@ def test_forecasts_of_a_speaker_due_in_a_period(ds: unionstate.Dataset) -> None:
     ],
 )
 def test_a_date_that_is_not_edtf_is_a_usage_error(
-    argv: list[str], capsys: pytest.CaptureFixture[str]
+    argv: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     assert main(["query", *argv]) == 2
     assert "is not an EDTF date" in capsys.readouterr().err
+    # told before any data is read: a dataset that is not there is not what is reported
+    assert main(["query", *argv, "--data", str(tmp_path / "nowhere")]) == 2
+    err = capsys.readouterr().err
+    assert "is not an EDTF date" in err
+    assert "nowhere" not in err
 
 
 def test_find_a_record_and_the_sources_behind_it(

@@ -51,6 +51,12 @@ def test_the_command(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["timeline", "--out", str(tmp_path / "t.gif")]) == 2
     assert main(["timeline", "--out", str(tmp_path / "t.svg"), "--involving", "Nobody"]) == 2
     assert "Nobody" in capsys.readouterr().err
+    # a day that is not EDTF is told before the data is read (none is there to read)
+    nowhere = str(tmp_path / "nowhere")
+    assert main(["timeline", "--out", str(out), "--to", "2021-02-30", "--data", nowhere]) == 2
+    err = capsys.readouterr().err
+    assert "is not an EDTF date" in err
+    assert "nowhere" not in err
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

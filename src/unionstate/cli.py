@@ -20,7 +20,7 @@ from unionstate import __version__
 from unionstate.chunks import default_jobs
 from unionstate.converter import structure, unstructure
 from unionstate.dataset import Dataset, data_dir
-from unionstate.dates import EDTFError
+from unionstate.dates import EDTFError, parse
 from unionstate.dates import is_valid as is_edtf
 from unionstate.diff import add_arguments as add_diff_arguments
 from unionstate.diff import cmd_diff
@@ -316,6 +316,18 @@ def _load(path: str | None) -> Dataset | int:
         return EXIT_UNUSABLE if exc.unusable or path is None else EXIT_INVALID
 
 
+def _bad_date(*given: str | list[str] | None) -> str | None:
+    """Why the first of the dates a command was given is not EDTF, if one is not:
+    told before any data is loaded."""
+    for value in given:
+        for text in [value] if isinstance(value, str) else value or []:
+            try:
+                parse(text)
+            except EDTFError as exc:
+                return str(exc)
+    return None
+
+
 def _timeline(args: argparse.Namespace) -> int:
     from unionstate.timeline import FORMATS, render
 
@@ -329,6 +341,9 @@ def _timeline(args: argparse.Namespace) -> int:
         print(
             "unionstate: timeline needs matplotlib: pip install 'unionstate[plot]'", file=sys.stderr
         )
+        return EXIT_UNUSABLE
+    if (why := _bad_date(args.start, args.end)) is not None:
+        print(f"unionstate: {shown(why)}", file=sys.stderr)
         return EXIT_UNUSABLE
     ds = _load(args.data)
     if isinstance(ds, int):
@@ -347,6 +362,10 @@ def _timeline(args: argparse.Namespace) -> int:
 
 
 def _query(args: argparse.Namespace) -> int:
+    given = (getattr(args, name, None) for name in ("on", "between", "due"))
+    if (why := _bad_date(*given)) is not None:
+        print(f"unionstate: {shown(why)}", file=sys.stderr)
+        return EXIT_UNUSABLE
     ds = _load(args.data)
     if isinstance(ds, int):
         return ds
