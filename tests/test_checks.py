@@ -1148,6 +1148,29 @@ def test_exception_for_another_rule_does_not_apply() -> None:
     assert one("US101", *PM, t).excepted is None
 
 
+def test_an_exception_that_excuses_nothing_is_noted() -> None:
+    why = "Both were sworn in on one day by a decree."
+    b = tenure("b", "b", "2020-01-16", exceptions=(RuleException(rule="US103", reason=why),))
+    d = ds(*PM, tenure("a", "a", "2012-05-08", "2020-01-10"), b)
+    [f] = check(d, select=["US103"])
+    assert (f.code, f.name) == ("US012", "unused-exception")
+    assert where(f) == (INFO, "tenure/b", "/exceptions/0")
+    assert "US103" in f.message
+    # a rule that did not run is not asked about
+    assert check(d, select=["US101"]) == []
+
+
+def test_an_exception_repeated_is_noted_once_used() -> None:
+    why = RuleException(rule="US103", reason="Both were sworn in on one day by a decree.")
+    b = tenure("b", "b", "2020-01-10", exceptions=(why, why))
+    found = check(ds(*PM, tenure("a", "a", "2012-05-08", "2020-01-16"), b), select=["US103"])
+    assert [(f.code, f.excepted is not None, f.pointer) for f in found] == [
+        ("US012", False, "/exceptions/1"),
+        ("US103", True, "/start"),
+    ]
+    assert "repeats" in found[0].message
+
+
 def test_select_and_ignore() -> None:
     d = ds(*PM, tenure("a", "a", "2020-01-16", "2019-01-01"), source("unused", "2020"))
     codes = {f.code for f in check(d)}

@@ -174,6 +174,15 @@ BAD_HEADER = _code(
     "The dataset header (name, version, as_of, licence) does not conform "
     "to its schema, or appears twice.",
 )
+UNUSED_EXCEPTION = _code(
+    "US012",
+    "unused-exception",
+    I,
+    "Exception that excuses nothing",
+    "A record excepts itself from a rule that ran and found nothing on it, or repeats an "
+    "exception it already has. Such an exception would excuse, unseen, a finding that a later "
+    "change brings: remove it, or say why it stays.",
+)
 DUPLICATE_ID = _code("US020", "duplicate-id", E, "Duplicate id", "Two records have the same id.")
 UNRESOLVED_REF = _code(
     "US021",

@@ -24,7 +24,7 @@ import polars as pl
 
 from unionstate.checks.frames import Frames
 from unionstate.dates import DateRange
-from unionstate.report import CODES, Code, Finding, Severity
+from unionstate.report import CODES, UNUSED_EXCEPTION, Code, Finding, Severity
 
 
 @attrs.frozen(slots=True)
@@ -130,15 +130,49 @@ def order(f: Finding) -> tuple[str, str, str, int, str]:
 def run(frames: Frames, as_of: DateRange | None, rules: Iterable[Rule]) -> list[Finding]:
     """The findings of ``rules`` over ``frames``, those on a record (or with a
     related record) that carries an exception for the rule marked excepted,
-    in :func:`order`."""
+    and a note (US012) on each exception of a rule that ran and excused
+    nothing, in :func:`order`."""
+    rules = list(rules)
     out = [f for r in rules for f in r.findings(frames, as_of)]
     table = frames["exceptions"].unique(["id", "rule"], keep="first", maintain_order=True)
     if out and table.height:
         involved = {i for f in out for i in (f.record_id, *f.related) if i}
         table = table.filter(pl.col("id").is_in(list(involved)))
-        reasons = {(i, code): why for i, code, why in table.iter_rows()}
+        reasons = {(i, code): why for i, code, why in table.select("id", "rule", "reason").rows()}
         out = [_excepted(reasons, f) for f in out]
+    out += _unused(frames["exceptions"], out, {r.code for r in rules})
     out.sort(key=order)
+    return out
+
+
+def _unused(table: pl.DataFrame, found: list[Finding], ran: set[str]) -> list[Finding]:
+    """US012 for each exception of a rule in ``ran`` that excuses none of
+    ``found`` (no finding of the rule names its record), and for each that
+    repeats an earlier one of its record."""
+    used = {(i, f.code) for f in found for i in (f.record_id, *f.related) if i}
+    seen: set[tuple[str, str]] = set()
+    out = []
+    for rid, at, code in (
+        table.filter(pl.col("rule").is_in(list(ran))).select("id", "at", "rule").rows()
+    ):
+        key = (rid, code)
+        if key in seen:
+            why = f"it repeats an earlier exception of this record for {code}"
+        elif key in used:
+            seen.add(key)
+            continue
+        else:
+            why = f"{code} ({RULES[code].name}) finds nothing on this record"
+        seen.add(key)
+        out.append(
+            Finding(
+                code=UNUSED_EXCEPTION.code,
+                severity=UNUSED_EXCEPTION.severity,
+                message=f"The exception excuses nothing: {why}.",
+                record_id=rid,
+                pointer=f"/exceptions/{at}",
+            )
+        )
     return out
 
 

@@ -44,7 +44,7 @@ def _dated(*names: str) -> dict[str, Any]:
 SCHEMAS: dict[str, dict[str, Any]] = {
     "records": {"id": _STR, "type": _STR},
     "names": {"id": _STR, "label": _STR},
-    "exceptions": {"id": _STR, "rule": _STR, "reason": _STR},
+    "exceptions": {"id": _STR, "at": _IDX, "rule": _STR, "reason": _STR},
     "lives": {"id": _STR, "kind": _STR, **_dated("begin", "end")},
     "offices": {"id": _STR, "organization": _STR, "max_holders": _INT},
     "tenures": {
@@ -163,8 +163,8 @@ class Builder:
         label = _preferred(d.get("names"))
         if label is not None:
             rows["names"].append((rid, label))
-        for e in _list(d.get("exceptions")):
-            rows["exceptions"].append((rid, e.get("rule"), e.get("reason")))
+        for i, e in enumerate(_list(d.get("exceptions"))):
+            rows["exceptions"].append((rid, i, e.get("rule"), e.get("reason")))
         self.add_refs(d, refs)
         for i, sid in enumerate(_list(d.get("sources"))):
             rows["cited"].append((rid, i, sid))
