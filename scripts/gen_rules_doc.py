@@ -39,11 +39,12 @@ record may carry a justified exception to a rule:
 
 The finding is then still reported, marked *excepted* with the reason, and does
 not fail validation. An exception on the finding's record or on one of its
-related records applies. An exception for a rule that ran and found nothing on
-its record (or one that repeats another of the record's) gets a note, US012
-*unused-exception*, with its pointer (`/exceptions/0`): left in place, it would
-excuse unseen a finding that a later change brings. Notes are not shown by
-default; `unionstate validate data --select US012 --show info` lists them.
+related records applies; `rule` is the rule's code. An exception for a rule that
+ran and found nothing on its record (or one that repeats another of the record's,
+or one whose `rule` is not a rule's code) gets a note, US012 *unused-exception*,
+with its pointer (`/exceptions/0`): left in place, it would excuse unseen a
+finding that a later change brings. Notes are not shown by default;
+`unionstate validate data --select US012 --show info` lists them.
 
 Conventions shared by the rules:
 

@@ -1160,6 +1160,14 @@ def test_an_exception_that_excuses_nothing_is_noted() -> None:
     assert check(d, select=["US101"]) == []
 
 
+def test_an_exception_that_names_no_rule_is_noted() -> None:
+    typo = RuleException(rule="holds-office", reason="Named by the rule's name, not its code.")
+    d = ds(*PM, tenure("a", "a", "2012-05-08", exceptions=(typo,)))
+    [f] = check(d, select=["US101"])
+    assert where(f) == (INFO, "tenure/a", "/exceptions/0")
+    assert "'holds-office' is not a rule's code" in f.message
+
+
 def test_an_exception_repeated_is_noted_once_used() -> None:
     why = RuleException(rule="US103", reason="Both were sworn in on one day by a decree.")
     b = tenure("b", "b", "2020-01-10", exceptions=(why, why))

@@ -179,9 +179,10 @@ UNUSED_EXCEPTION = _code(
     "unused-exception",
     I,
     "Exception that excuses nothing",
-    "A record excepts itself from a rule that ran and found nothing on it, or repeats an "
-    "exception it already has. Such an exception would excuse, unseen, a finding that a later "
-    "change brings: remove it, or say why it stays.",
+    "A record excepts itself from a rule that ran and found nothing on it, repeats an "
+    "exception it already has, or names a rule by something other than its code. Such an "
+    "exception would excuse, unseen, a finding that a later change brings (or, misnamed, "
+    "excuses nothing it was meant to): remove or correct it.",
 )
 DUPLICATE_ID = _code("US020", "duplicate-id", E, "Duplicate id", "Two records have the same id.")
 UNRESOLVED_REF = _code(

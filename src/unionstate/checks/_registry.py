@@ -147,16 +147,18 @@ def run(frames: Frames, as_of: DateRange | None, rules: Iterable[Rule]) -> list[
 
 def _unused(table: pl.DataFrame, found: list[Finding], ran: set[str]) -> list[Finding]:
     """US012 for each exception of a rule in ``ran`` that excuses none of
-    ``found`` (no finding of the rule names its record), and for each that
-    repeats an earlier one of its record."""
+    ``found`` (no finding of the rule names its record), for each that repeats
+    an earlier one of its record, and for each that names no rule."""
     used = {(i, f.code) for f in found for i in (f.record_id, *f.related) if i}
     seen: set[tuple[str, str]] = set()
     out = []
-    for rid, at, code in (
-        table.filter(pl.col("rule").is_in(list(ran))).select("id", "at", "rule").rows()
-    ):
+    for rid, at, code in table.select("id", "at", "rule").rows():
         key = (rid, code)
-        if key in seen:
+        if code not in RULES:
+            why = f"{code!r} is not a rule's code (they run from {min(RULES)} to {max(RULES)})"
+        elif code not in ran:
+            continue
+        elif key in seen:
             why = f"it repeats an earlier exception of this record for {code}"
         elif key in used:
             seen.add(key)
