@@ -173,8 +173,8 @@ TABLES = {
     "list_filter(names, lambda n: n.lang = 'en' AND n.preferred)[1].value, "
     "list_filter(names, lambda n: n.lang = 'en')[1].value) AS label FROM r) "
     "WHERE label IS NOT NULL",
-    "exceptions": "SELECT id, at, x.rule AS rule, x.reason AS reason FROM (SELECT id, "
-    "generate_subscripts(exceptions, 1) - 1 AS at, unnest(exceptions) AS x FROM r)",
+    "exceptions": 'SELECT id, "at", x.rule AS rule, x.reason AS reason FROM (SELECT id, '
+    'generate_subscripts(exceptions, 1) - 1 AS "at", unnest(exceptions) AS x FROM r)',
     "lives": "SELECT id, type AS kind, CASE WHEN type = 'person' THEN birth_date ELSE founded END "
     "AS begin, CASE WHEN type = 'person' THEN death_date ELSE dissolved END AS \"end\" FROM r "
     "WHERE (type = 'person' AND (birth_date <> '' OR death_date <> '')) "
