@@ -555,7 +555,8 @@ _SEVERITY = {"US112": Severity.INFO}
 
 
 def findings(ds: Dataset, as_of: str | None = None) -> list[tuple[Any, ...]]:
-    """``(code, severity, record id, pointer, related)`` of every rule, sorted."""
+    """``(code, severity, record id, pointer, related)`` of every rule, and
+    a note US012 on each exception that excuses none of them, sorted."""
     d = Data(ds, as_of)
     out = []
     for code, f in RULES.items():
@@ -566,4 +567,24 @@ def findings(ds: Dataset, as_of: str | None = None) -> list[tuple[Any, ...]]:
                 sev = _SEVERITY.get(code, Severity.ERROR) if truth is YES else Severity.WARNING
             rel = tuple(dict.fromkeys(r for r in related if r and r != rid))
             out.append((code, sev.value, rid, ptr, rel))
-    return sorted(out)
+    return sorted(out + unused_exceptions(d, out))
+
+
+def unused_exceptions(d: Data, found: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """US012: an exception of a record for a rule that found nothing naming
+    the record (as its subject or a related record), one that repeats an
+    earlier exception of the record for the same rule, or one that names no
+    rule."""
+    out = []
+    for r in d.records:
+        kept: set[str] = set()
+        for i, e in enumerate(r.exceptions):
+            named = any(
+                code == e.rule and r.id in (rid, *related) for code, _, rid, _, related in found
+            )
+            if e.rule in RULES and e.rule not in kept and named:
+                kept.add(e.rule)
+                continue
+            kept.add(e.rule)
+            out.append(("US012", Severity.INFO.value, r.id, f"/exceptions/{i}", ()))
+    return out

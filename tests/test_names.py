@@ -123,6 +123,7 @@ ALEKSANDRS = [
     "person/aleksandr-subbotin-vitebsk",
     "person/alexander-frolov",
     "person/alexander-medvedev",
+    "person/alexander-novikov-gomselmash",
     "person/alexander-solovyov-udmurtia",
     "person/avdeev",
     "person/avdeyev",
@@ -186,7 +187,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 63 persons of the canonical data
+    """'Александр' is the first name of 64 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
