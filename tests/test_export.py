@@ -234,28 +234,17 @@ def test_every_writer_takes_any_records(records: list[Any]) -> None:
 def test_exports_do_not_depend_on_the_process(tmp_path: Path) -> None:
     """Two processes with different hash seeds write the same bytes.
 
-    Each process reads the canonical data once, as ``unionstate export`` reads it, and
-    renders every format from those records (the command itself would read it once per
-    format)."""
+    Each process loads the canonical data once and renders every format from
+    it (``unionstate export`` would read it once per format)."""
     script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from unionstate.converter import structure, unstructure\n"
-        "from unionstate.dataset import data_dir\n"
+        "import sys, attrs, unionstate\n"
+        "from unionstate.converter import unstructure\n"
         "from unionstate.export import writer\n"
         "from unionstate.io.write import write_files\n"
-        "from unionstate.pipeline import validate_path\n"
-        "raw, report = validate_path(str(data_dir()), rules=False, max_findings=None)\n"
-        "assert report.ok\n"
-        "header = {k: v for k, v in (raw.header or {}).items() if k != 'type'} or None\n"
-        "records = [unstructure(structure(r.data)) for r in raw.records]\n"
+        "ds = unionstate.load()\n"
+        "header, records = attrs.asdict(ds.info), [unstructure(r) for r in ds.records]\n"
         "for fmt in sys.argv[2:]:\n"
-        "    w, out = writer(fmt), Path(sys.argv[1], fmt)\n"
-        "    files = w.render(header, records)\n"
-        "    if w.folder:\n"
-        "        write_files(str(out), files)\n"
-        "    else:\n"
-        "        out.write_bytes(next(iter(files.values())))\n"
+        "    write_files(f'{sys.argv[1]}/{fmt}', writer(fmt).render(header, records))\n"
     )
     outs = []
     for seed in ("1", "2"):
