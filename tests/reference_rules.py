@@ -582,9 +582,8 @@ def unused_exceptions(d: Data, found: list[tuple[Any, ...]]) -> list[tuple[Any, 
             named = any(
                 code == e.rule and r.id in (rid, *related) for code, _, rid, _, related in found
             )
-            if e.rule in RULES and e.rule not in kept and named:
-                kept.add(e.rule)
-                continue
+            first = e.rule not in kept
             kept.add(e.rule)
-            out.append(("US012", Severity.INFO.value, r.id, f"/exceptions/{i}", ()))
+            if not (e.rule in RULES and first and named):
+                out.append(("US012", Severity.INFO.value, r.id, f"/exceptions/{i}", ()))
     return out

@@ -130,8 +130,8 @@ def order(f: Finding) -> tuple[str, str, str, int, str]:
 def run(frames: Frames, as_of: DateRange | None, rules: Iterable[Rule]) -> list[Finding]:
     """The findings of ``rules`` over ``frames``, those on a record (or with a
     related record) that carries an exception for the rule marked excepted,
-    and a note (US012) on each exception of a rule that ran and excused
-    nothing, in :func:`order`."""
+    and a note (US012) on each exception that excuses nothing, in
+    :func:`order`."""
     rules = list(rules)
     out = [f for r in rules for f in r.findings(frames, as_of)]
     table = frames["exceptions"].unique(["id", "rule"], keep="first", maintain_order=True)
@@ -153,19 +153,19 @@ def _unused(table: pl.DataFrame, found: list[Finding], ran: set[str]) -> list[Fi
     seen: set[tuple[str, str]] = set()
     out = []
     for rid, at, code in table.select("id", "at", "rule").rows():
+        if code in RULES and code not in ran:
+            continue
         key = (rid, code)
+        repeated = key in seen
+        seen.add(key)
         if code not in RULES:
             why = f"{code!r} is not a rule's code (they run from {min(RULES)} to {max(RULES)})"
-        elif code not in ran:
-            continue
-        elif key in seen:
+        elif repeated:
             why = f"it repeats an earlier exception of this record for {code}"
         elif key in used:
-            seen.add(key)
             continue
         else:
             why = f"{code} ({RULES[code].name}) finds nothing on this record"
-        seen.add(key)
         out.append(
             Finding(
                 code=UNUSED_EXCEPTION.code,
