@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from unionstate.cli import main
+from unionstate.report import Finding, Report, Severity
 
 SRC = (
     '{"type":"source","id":"source/a","url":"https://example.org/a","title":"T",'
@@ -50,6 +51,44 @@ def test_valid_jsonl_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     code, out, _ = run(capsys, "validate", str(p))
     assert code == 0
     assert "2 records in 1 file(s): 0 error(s)" in out
+
+
+def test_github_annotations_pin_each_finding_to_its_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = '{"type":"person","id":"person/q","names":[],"sources":["source/a"]}'
+    p = write(tmp_path, "my,data:1.jsonl", f"{HEADER}\n{SRC}\n{bad}\n")
+    code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "github")
+    assert code == 1
+    where = str(p).replace("%", "%25").replace(":", "%3A").replace(",", "%2C")
+    assert out.splitlines() == [
+        f"::warning file={where},line=3,title=US007 rules-skipped::person/q: "
+        "The consistency rules did not check this record: it has errors.",
+        f"::error file={where},line=3,title=US010 schema::person/q /names: "
+        "Needs at least 1 item(s).",
+        "2 records in 1 file(s): 1 error(s), 1 warning(s), 0 info, 0 excepted",
+    ]
+    # --show and --fail-on work as for the text report: info is counted, not annotated
+    code, out, _ = run(
+        capsys, "validate", str(p), "--standalone", "--format", "github", "--show", "error"
+    )
+    assert [line.split(" ", 1)[0] for line in out.splitlines()[:-2]] == ["::error"]
+
+
+def test_github_annotations_leave_out_what_an_exception_excuses() -> None:
+    excused = Finding(
+        code="US104",
+        severity=Severity.ERROR,
+        message="not in office",
+        file="a.jsonl",
+        line=2,
+        record_id="event/e",
+        excepted="the page names him so",
+    )
+    report = Report.of([excused], records=1, files=["a.jsonl"])
+    assert report.to_github() == (
+        "1 records in 1 file(s): 0 error(s), 0 warning(s), 0 info, 1 excepted"
+    )
 
 
 @pytest.mark.parametrize(

@@ -110,7 +110,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     v.add_argument("path", nargs="?", help="dataset to check (default: the shipped data)")
     v.add_argument(
-        "--format", choices=("text", "json"), default="text", help="report format (default: text)"
+        "--format",
+        choices=("text", "json", "github"),
+        default="text",
+        help="report format: text, json, or github (GitHub Actions annotations) (default: text)",
     )
     v.add_argument(
         "--fail-on",
@@ -565,7 +568,12 @@ def _validate(args: argparse.Namespace) -> int:
     if raw.unusable:
         code = EXIT_UNUSABLE
     show = Severity(args.show or "warning")
-    _emit(report.to_json() if args.format == "json" else report.to_text(show))
+    if args.format == "json":
+        _emit(report.to_json())
+    elif args.format == "github":
+        _emit(report.to_github(show))
+    else:
+        _emit(report.to_text(show))
     return code
 
 

@@ -422,18 +422,54 @@ class Report:
             lines.append(f"  {sev} {f.code} {f.name}{where}: {shown(f.message)}")
             if f.excepted:
                 lines.append(f"    exception: {shown(f.excepted)}")
+        return "\n".join([*lines, *self._closing(show, hidden)])
+
+    def to_github(self, show: Severity = Severity.WARNING) -> str:
+        """The findings as GitHub Actions annotations: a workflow command a finding of
+        severity ``show`` and above (``::error``, ``::warning``, ``::notice``), pinned to
+        its file and line, titled by its code and name; excepted findings are left out.
+        The summary of :meth:`to_text` follows. Input strings are escaped as in
+        :meth:`to_text`, and as GitHub requires (``%``, and in properties ``:`` and
+        ``,``), so no finding can end its line or issue a command of its own."""
+        lines: list[str] = []
+        hidden = 0
+        for f in self.findings:
+            if f.excepted or f.severity.rank < show.rank:
+                hidden += not f.excepted
+                continue
+            where = {"file": f.file, "line": f.line, "col": f.column}
+            props = [f"{k}={_github(str(v), True)}" for k, v in where.items() if v is not None]
+            props.append(f"title={_github(f'{f.code} {f.name}', True)}")
+            about = " ".join(x for x in (f.record_id, f.pointer) if x)
+            text = f"{about}: {f.message}" if about else f.message
+            lines.append(f"::{_ANNOTATION[f.severity]} {','.join(props)}::{_github(text)}")
+        return "\n".join([*lines, *self._closing(show, hidden)])
+
+    def _closing(self, show: Severity, hidden: int) -> list[str]:
+        """The lines that end a report: what ``--max-findings`` left out, the counts,
+        and how many findings below ``show`` were not listed."""
+        lines = []
         for bucket, n in self.suppressed.items():
             code, level = bucket.split("/")
             lines.append(f"... and {n:,} more {level} {code} finding(s) not shown (--max-findings)")
         c = self.counts()
-        summary = (
+        lines.append(
             f"{self.records} records in {len(self.files)} file(s): "
             f"{c['error']} error(s), {c['warning']} warning(s), {c['info']} info, "
             f"{c['excepted']} excepted"
         )
-        lines.append(summary)
         if hidden:
             lines.append(
                 f"({hidden} finding(s) below {show.value} not shown; --show info shows them)"
             )
-        return "\n".join(lines)
+        return lines
+
+
+#: The workflow command of each severity in a GitHub Actions log.
+_ANNOTATION = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def _github(text: str, prop: bool = False) -> str:
+    """``text`` as the data (or, with ``prop``, a property) of a GitHub workflow command."""
+    text = shown(text).replace("%", "%25")
+    return text.replace(":", "%3A").replace(",", "%2C") if prop else text

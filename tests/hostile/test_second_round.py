@@ -260,6 +260,20 @@ class TestTerminalInjection:
         assert not any(c in out for c in "\x1b\x07\u202e")
         assert not any(line.startswith("forged") for line in out.splitlines())
 
+    @pytest.mark.parametrize("evil", ["\nforged: 0 error(s)", "%0A::error::forged", "\x1b[2J"])
+    def test_github_annotations_cannot_be_forged(
+        self, evil: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
+        p = jsonl(tmp_path / "f.jsonl", {**SOURCE, "id": f"source/{evil}"})
+        code, out, _ = run(capsys, "validate", str(p), "--standalone", "--format", "github")
+        assert code == 1
+        *annotations, summary = out.splitlines()
+        assert [a.split(" ", 1)[0] for a in annotations] == ["::warning", "::error"]
+        assert summary == "1 records in 1 file(s): 1 error(s), 1 warning(s), 0 info, 0 excepted"
+        # GitHub decodes %25, %0D and %0A in a command's message: none can be made of the input
+        assert "%0A" not in out.replace("%250A", "")
+        assert not any(c in out for c in "\x1b\r")
+
 
 def deep_record(levels: int) -> dict[str, Any]:
     """A valid source whose nesting (the record itself counted) is ``levels`` deep."""
