@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
+import unionstate
+import unionstate.dataset
 from unionstate.dataset import Dataset, fold, from_records
 from unionstate.model import (
     Event,
@@ -148,3 +153,28 @@ def test_get_and_counts(ds: Dataset) -> None:
 
 def test_fold() -> None:
     assert fold("  Łukašenka-Halouchanka ") == "łukasenka halouchanka"
+
+
+def test_the_shipped_data_is_read_once_until_its_files_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "dataset.json").write_text('{"name": "t", "as_of": "2021-04-16"}')
+    src = {
+        "type": "source",
+        "id": "source/a",
+        "url": "https://example.org/a",
+        "title": "T",
+        "publisher": "P",
+        "language": "en",
+    }
+    (folder / "sources.json").write_text(json.dumps([src]))
+    monkeypatch.setattr(unionstate.dataset, "data_dir", lambda: folder)
+    first = unionstate.load()
+    assert unionstate.load() is first
+    (folder / "sources.json").write_text(json.dumps([src, {**src, "id": "source/b"}]))
+    second = unionstate.load()
+    assert "source/b" in second
+    assert "source/b" not in first
+    assert unionstate.load() is second

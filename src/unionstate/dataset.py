@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
@@ -412,7 +413,31 @@ def load(path: str | os.PathLike[str] | None = None, *, against: Dataset | None 
     ``standalone=True``, or ``reference=against``). The consistency rules
     do not stop a load; :func:`unionstate.check` reports them. Raises
     :class:`unionstate.io.InputError` when the input cannot be read.
+
+    The shipped data is read once a process, and again when its files
+    change: until then ``load()`` returns the same Dataset (which cannot be
+    changed, so callers may share it).
     """
+    if path is None and against is None:
+        folder = data_dir()
+        return _shipped(folder, _stamp(folder))
+    return _read(path, against)
+
+
+def _stamp(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """What tells whether the files of ``folder`` changed: names, sizes, modification times."""
+    with os.scandir(folder) as entries:
+        return tuple(sorted((e.name, e.stat().st_size, e.stat().st_mtime_ns) for e in entries))
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Dataset:
+    """The shipped data as :func:`load` gives it, kept while ``stamp`` stays the same
+    (a Dataset cannot be changed, so every caller may share it)."""
+    return _read(folder, None)
+
+
+def _read(path: str | os.PathLike[str] | None, against: Dataset | None) -> Dataset:
     from unionstate.pipeline import validate_path
 
     where = data_dir() if path is None else path
