@@ -118,6 +118,7 @@ def test_a_surname_alone_is_said_so_and_never_overrides_a_known_first_name(
 #: Every Aleksandr of the canonical data.
 ALEKSANDRS = [
     "person/aleksandr-sergeev",
+    "person/aleksandr-skryabin",
     "person/aleksandr-sokolov",
     "person/aleksandr-subbotin",
     "person/aleksandr-subbotin-vitebsk",
@@ -135,6 +136,7 @@ ALEKSANDRS = [
     "person/blokhin",
     "person/bogomaz",
     "person/bortnikov",
+    "person/brechalov",
     "person/burkov",
     "person/chumakov",
     "person/drozdenko",
@@ -152,6 +154,7 @@ ALEKSANDRS = [
     "person/konyuk",
     "person/korkotadze",
     "person/kurenkov",
+    "person/lebed",
     "person/lukashenka",
     "person/mikhailov-kursk",
     "person/mikheev",
@@ -175,6 +178,7 @@ ALEKSANDRS = [
     "person/torshin",
     "person/tsybulsky",
     "person/turchin",
+    "person/uss",
     "person/vishnyakov",
     "person/voitovich",
     "person/volfovich",
@@ -187,7 +191,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 64 persons of the canonical data
+    """'Александр' is the first name of 68 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
