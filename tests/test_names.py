@@ -162,6 +162,7 @@ ALEKSANDRS = [
     "person/moor",
     "person/novak",
     "person/ogorodnikov",
+    "person/poshivai",
     "person/potapov",
     "person/prokhorov-smolensk",
     "person/radkov",
@@ -191,7 +192,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 68 persons of the canonical data
+    """'Александр' is the first name of 69 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
