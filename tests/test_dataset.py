@@ -9,6 +9,7 @@ import pytest
 
 import unionstate
 import unionstate.dataset
+from test_cli import SRC
 from unionstate.dataset import Dataset, fold, from_records
 from unionstate.model import (
     Event,
@@ -161,14 +162,7 @@ def test_the_shipped_data_is_read_once_until_its_files_change(
     folder = tmp_path / "data"
     folder.mkdir()
     (folder / "dataset.json").write_text('{"name": "t", "as_of": "2021-04-16"}')
-    src = {
-        "type": "source",
-        "id": "source/a",
-        "url": "https://example.org/a",
-        "title": "T",
-        "publisher": "P",
-        "language": "en",
-    }
+    src = json.loads(SRC)
     (folder / "sources.json").write_text(json.dumps([src]))
     monkeypatch.setattr(unionstate.dataset, "data_dir", lambda: folder)
     first = unionstate.load()
