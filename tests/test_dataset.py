@@ -172,3 +172,7 @@ def test_the_shipped_data_is_read_once_until_its_files_change(
     assert "source/b" in second
     assert "source/b" not in first
     assert unionstate.load() is second
+    missing = tmp_path / "gone"
+    monkeypatch.setattr(unionstate.dataset, "data_dir", lambda: missing)
+    with pytest.raises(unionstate.InputError):
+        unionstate.load()

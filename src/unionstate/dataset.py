@@ -420,7 +420,11 @@ def load(path: str | os.PathLike[str] | None = None, *, against: Dataset | None 
     """
     if path is None and against is None:
         folder = data_dir()
-        return _shipped(folder, _stamp(folder))
+        try:
+            stamp = _stamp(folder)
+        except OSError:  # missing or unreadable: the reader says so, as for any path
+            return _read(folder, None)
+        return _shipped(folder, stamp)
     return _read(path, against)
 
 

@@ -434,8 +434,10 @@ class Report:
         lines: list[str] = []
         hidden = 0
         for f in self.findings:
-            if f.excepted or f.severity.rank < show.rank:
-                hidden += not f.excepted
+            if f.excepted:  # excused on purpose: counted in the summary, not annotated
+                continue
+            if f.severity.rank < show.rank:
+                hidden += 1
                 continue
             where = {"file": f.file, "line": f.line, "col": f.column}
             props = [f"{k}={_github(str(v), True)}" for k, v in where.items() if v is not None]
