@@ -68,7 +68,7 @@ def test_github_annotations_pin_each_finding_to_its_file_and_line(
         "Needs at least 1 item(s).",
         "2 records in 1 file(s): 1 error(s), 1 warning(s), 0 info, 0 excepted",
     ]
-    # --show and --fail-on work as for the text report: info is counted, not annotated
+    # --show works as for the text report: what lies below it is counted, not annotated
     code, out, _ = run(
         capsys, "validate", str(p), "--standalone", "--format", "github", "--show", "error"
     )
