@@ -237,12 +237,10 @@ def test_exports_do_not_depend_on_the_process(tmp_path: Path) -> None:
     Each process loads the canonical data once and renders every format from
     it (``unionstate export`` would read it once per format)."""
     script = (
-        "import sys, attrs, unionstate\n"
-        "from unionstate.converter import unstructure\n"
+        "import sys, unionstate\n"
         "from unionstate.export import writer\n"
         "from unionstate.io.write import write_files\n"
-        "ds = unionstate.load()\n"
-        "header, records = attrs.asdict(ds.info), [unstructure(r) for r in ds.records]\n"
+        "header, records = unionstate.load().to_raw()\n"
         "for fmt in sys.argv[2:]:\n"
         "    write_files(f'{sys.argv[1]}/{fmt}', writer(fmt).render(header, records))\n"
     )

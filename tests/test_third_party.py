@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from pathlib import Path
 
@@ -188,17 +187,6 @@ def test_a_forecast_not_yet_judged_is_checked_against_the_canonical_data(
 _TYPES = ("event", "statement", "agreement", "person", "place", "organization", "tenure")
 
 
-@functools.cache
-def _canonical_by_type() -> dict[str, list[dict[str, object]]]:
-    """The canonical records as plain mappings, by type (read once, not once an example)."""
-    from unionstate import load
-
-    by_type: dict[str, list[dict[str, object]]] = {}
-    for r in load().records:
-        by_type.setdefault(r.TYPE, []).append(unstructure(r))
-    return by_type
-
-
 @settings(
     max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
@@ -215,7 +203,11 @@ def test_canonical_records_as_third_party_data_never_crash_the_check(
     replacing the canonical ones, or under new ids) are checked against the
     canonical data with every rule: valid or invalid (exit 0 or 1), never a
     crash (exit 3)."""
-    by_type = _canonical_by_type()
+    from unionstate import load
+
+    by_type: dict[str, list[dict[str, object]]] = {}
+    for r in load().records:  # the shipped data, read once a process
+        by_type.setdefault(r.TYPE, []).append(unstructure(r))
     records = []
     for kind, k in picks:
         r = dict(by_type[kind][k % len(by_type[kind])])
