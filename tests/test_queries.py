@@ -14,6 +14,7 @@ import pytest
 import unionstate
 from unionstate import dates
 from unionstate.cli import main
+from unionstate.model import Agreement
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = (ROOT / "docs" / "queries.md").read_text(encoding="utf-8")
@@ -172,6 +173,67 @@ def test_forecasts_of_a_speaker_due_in_a_period(ds: unionstate.Dataset) -> None:
     assert [key(f) for f in ds.forecasts(speaker="person/rumas")] == [key(f) for f in rumas]
 
 
+def test_agreements_by_kind_and_the_stages_they_reached(ds: unionstate.Dataset) -> None:
+    def ids(ags: list[Agreement]) -> set[str]:
+        return {a.id for a in ags}
+
+    def stages(a: Agreement) -> set[str]:
+        return {s.stage for s in a.lifecycle}
+
+    signed = ds.agreements(reached=["signed"])
+    in_force = ds.agreements(reached=["signed", "in_force"])
+    pending = ds.agreements(reached=["signed"], not_reached=["in_force"])
+    # signed ones either entered into force by the sources, or no source says they did
+    assert ids(in_force) | ids(pending) == ids(signed)
+    assert not ids(in_force) & ids(pending)
+    assert all("in_force" in stages(a) for a in in_force)
+    assert all("in_force" not in stages(a) for a in pending)
+    treaties = ds.agreements(kind="treaty", reached=["signed"], not_reached=["in_force"])
+    assert {a.kind for a in treaties} == {"treaty"}
+    assert "agreement/2022-treaty-on-general-principles-of-indirect-taxation" in ids(treaties)
+    assert "agreement/2025-protocol-amending-treaty-on-equal-rights-of-citizens" not in ids(
+        treaties
+    )
+    assert ids(ds.agreements(kind=["treaty", "decree"])) == ids(ds.agreements(kind="treaty")) | ids(
+        ds.agreements(kind="decree")
+    )
+    with pytest.raises(ValueError, match="no lifecycle stage 'sealed'"):
+        ds.agreements(reached=["sealed"])
+
+
+def test_agreements_are_asked_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["query", "agreements", "--kind", "treaty", "--reached", "ratified"]
+    assert main([*argv, "--between", "2022", "2022", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    tax = {r["id"]: r for r in rows}[
+        "agreement/2022-treaty-on-general-principles-of-indirect-taxation"
+    ]
+    assert {"stage": "signed", "date": "2022-10-03"} in tax["lifecycle"]
+    assert {r["kind"] for r in rows} == {"treaty"}
+    assert main([*argv, "--between", "2022", "2022"]) == 0  # text: a line per agreement
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(rows)
+    line = next(x for x in lines if x.startswith(tax["id"]))
+    assert "  treaty  " in line
+    assert "signed 2022-10-03, ratified" in line
+    # no treaty is recorded abandoned before it was signed
+    assert (
+        main(
+            [
+                "query",
+                "agreements",
+                "--kind",
+                "treaty",
+                "--reached",
+                "abandoned",
+                "--not-reached",
+                "signed",
+            ]
+        )
+        == 1
+    )
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -181,6 +243,7 @@ def test_forecasts_of_a_speaker_due_in_a_period(ds: unionstate.Dataset) -> None:
         ["events", "--between", "x", "2022"],
         ["statements", "--between", "2021", "2021-02-30"],
         ["forecasts", "--due", "foo", "bar"],
+        ["agreements", "--between", "2022", "later"],
     ],
 )
 def test_a_date_that_is_not_edtf_is_a_usage_error(

@@ -28,7 +28,7 @@ from unionstate.export import WRITERS, writer
 from unionstate.io import InputError, write_atomic
 from unionstate.io.read import Limits
 from unionstate.io.write import write_files
-from unionstate.model import RECORD_TYPES
+from unionstate.model import RECORD_TYPES, AgreementKind, Stage
 from unionstate.pipeline import MAX_FINDINGS, no_progress, validate_path
 from unionstate.release import ReleaseError, build_release, verify
 from unionstate.report import CODES, Severity, shown
@@ -239,7 +239,8 @@ def _parser() -> argparse.ArgumentParser:
     add_diff_arguments(d)
     q = sub.add_parser(
         "query",
-        help="ask the data: who held an office, a person's offices, events, statements, forecasts",
+        help="ask the data: who held an office, a person's offices, events, statements, "
+        "forecasts, agreements",
         description="Answer a question from the canonical data (or --data PATH). Names, "
         "titles and ids are all accepted. Exit 0 answered, 1 no answer, 2 a name that "
         "names nothing or several things.",
@@ -279,6 +280,26 @@ def _parser() -> argparse.ArgumentParser:
     qf.add_argument(
         "--due", nargs=2, metavar=("FROM", "TO"), help="deadlines that may fall in a period"
     )
+    qa = qs.add_parser(
+        "agreements", help="agreements by period, kind and the lifecycle stages they reached"
+    )
+    qa.add_argument("--between", nargs=2, metavar=("FROM", "TO"), help="a step in a period")
+    qa.add_argument(
+        "--kind",
+        action="append",
+        choices=list(AgreementKind),
+        metavar="KIND",
+        help=f"repeatable: {', '.join(AgreementKind)}",
+    )
+    for flag, what in (("--reached", "reached"), ("--not-reached", "never reached")):
+        qa.add_argument(
+            flag,
+            action="append",
+            default=[],
+            choices=list(Stage),
+            metavar="STAGE",
+            help=f"a stage {what} (repeatable): {', '.join(Stage)}",
+        )
     t = sub.add_parser(
         "timeline",
         help="draw office-holders, meetings and forecasts of a period (SVG, PNG, HTML)",
@@ -297,7 +318,7 @@ def _parser() -> argparse.ArgumentParser:
         help="an actor (repeatable; default the two presidents)",
     )
     t.add_argument("--data", help="dataset to draw (default: the shipped data)")
-    for x in (qh, qo, qe, qst, qf, qn, qso):
+    for x in (qh, qo, qe, qst, qf, qa, qn, qso):
         x.add_argument("--data", help="dataset to ask (default: the shipped data)")
         x.add_argument("--format", choices=("text", "json"), default="text")
     for x in (qh, qo, qe):
@@ -450,6 +471,22 @@ def _query(args: argparse.Namespace) -> int:
                 }
                 for v in views
             ]
+        elif args.question == "agreements":
+            agreements = ds.agreements(
+                between=_period(args.between),
+                kind=args.kind,
+                reached=args.reached,
+                not_reached=args.not_reached,
+            )
+            rows = [
+                {
+                    "id": a.id,
+                    "kind": a.kind,
+                    "lifecycle": [{"stage": s.stage, "date": s.date} for s in a.lifecycle],
+                    "title": a.title,
+                }
+                for a in agreements
+            ]
         else:
             events = ds.meetings(
                 *args.involving,
@@ -476,12 +513,17 @@ def _query(args: argparse.Namespace) -> int:
         _emit(json.dumps(rows, ensure_ascii=False, indent=2))
     else:
         # a line per answer, without quotes (JSON has them) and unset fields; a weak source
-        # says so
+        # says so; a lifecycle as its stages and dates ("signed 2022-09-29, ratified ?")
+        def cell(v: Any) -> str:
+            if isinstance(v, list):
+                return ", ".join(" ".join(str(x or "?") for x in item.values()) for item in v)
+            return "weak" if v is True else str(v)
+
         _emit(
             "\n".join(
                 shown(
                     "  ".join(
-                        "weak" if v is True else str(v)
+                        cell(v)
                         for k, v in r.items()
                         if v is not None and v is not False and k != "quote"
                     )

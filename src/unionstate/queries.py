@@ -36,6 +36,7 @@ from unionstate.model import (
     Record,
     Roadmap,
     Source,
+    Stage,
     Statement,
     Tenure,
 )
@@ -327,9 +328,29 @@ class Queries:
         rms = [r for r in self.all(Roadmap) if programme is None or r.programme == programme]
         return sorted(rms, key=lambda r: (r.number is None, r.number or 0, r.id))
 
-    def agreements(self, *, between: tuple[DateLike, DateLike] | None = None) -> list[Agreement]:
-        """Agreements with a lifecycle step in a period (all, without one), by first step."""
-        ags = self.all(Agreement)
+    def agreements(
+        self,
+        *,
+        between: tuple[DateLike, DateLike] | None = None,
+        kind: str | Iterable[str] | None = None,
+        reached: Iterable[str] = (),
+        not_reached: Iterable[str] = (),
+    ) -> list[Agreement]:
+        """Agreements with a lifecycle step in a period (all, without one), of given
+        kind(s), that reached every stage of ``reached`` and none of ``not_reached``
+        (``reached=["signed"], not_reached=["in_force"]``: signed, and no source says it
+        entered into force), by first step."""
+        kinds = {kind} if isinstance(kind, str) else set(kind or ())
+        want, unwanted = set(reached), set(not_reached)
+        if bad := sorted((want | unwanted) - set(Stage)):
+            raise ValueError(f"no lifecycle stage {bad[0]!r}; stages: {', '.join(Stage)}")
+        ags = [
+            a
+            for a in self.all(Agreement)
+            if (not kinds or a.kind in kinds)
+            and want <= (stages := {s.stage for s in a.lifecycle})
+            and not unwanted & stages
+        ]
         if between is not None:
             lo, hi = _period(between)
             ags = [a for a in ags if any(_overlaps(s.date, lo, hi) for s in a.lifecycle)]
