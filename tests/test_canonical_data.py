@@ -448,8 +448,8 @@ def test_the_december_2019_council_did_not_take_place(ds):
 @pytest.mark.parametrize(
     "event",
     [
-        "event/2019-05-29-nur-sultan-meeting",
         "event/2022-10-03-mishustin-halouchanka-talks-moscow",
+        "event/2024-09-23-belarus-buryatia-working-group-meeting",
     ],
 )
 def test_announced_only_meetings_stay_scheduled_with_a_justified_exception(ds, event):

@@ -122,6 +122,7 @@ ALEKSANDRS = [
     "person/aleksandr-sokolov",
     "person/aleksandr-subbotin",
     "person/aleksandr-subbotin-vitebsk",
+    "person/aleksandr-vlasov-diplomat",
     "person/alexander-frolov",
     "person/alexander-medvedev",
     "person/alexander-novikov-gomselmash",
@@ -140,6 +141,7 @@ ALEKSANDRS = [
     "person/burkov",
     "person/chumakov",
     "person/drozdenko",
+    "person/dudkin",
     "person/efimov",
     "person/goroshko",
     "person/gorovoy",
@@ -149,6 +151,7 @@ ALEKSANDRS = [
     "person/karlin",
     "person/khloponin",
     "person/khodzhaev",
+    "person/khudilainen",
     "person/komendant",
     "person/konovalov",
     "person/konyuk",
@@ -192,7 +195,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 69 persons of the canonical data
+    """'Александр' is the first name of 72 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
