@@ -804,7 +804,6 @@ def test_krutoi_left_the_embassy_for_the_presidential_administration(ds):
 
 #: Name forms that no source gives yet, besides display labels (docs/dataset.md).
 UNSOURCED_NAMES = {
-    ("place/vladimir", "Владимир"),
     ("person/martynov", "Syarhei Martynau"),
     ("person/patupchyk", "Uladzimir Patupchyk"),
     ("organization/peoples-anti-crisis-administration", "NAU"),
