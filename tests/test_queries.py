@@ -216,6 +216,12 @@ def test_agreements_are_asked_from_the_command_line(capsys: pytest.CaptureFixtur
     line = next(x for x in lines if x.startswith(tax["id"]))
     assert "  treaty  " in line
     assert "signed 2022-10-03, ratified" in line
+    # an agreement with no lifecycle step known shows no empty field
+    assert main(["query", "agreements", "--format", "json"]) == 0
+    bare = next(r for r in json.loads(capsys.readouterr().out) if not r["lifecycle"])
+    assert main(["query", "agreements"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert f"{bare['id']}  {bare['kind']}  {bare['title']}" in lines
     # no treaty is recorded abandoned before it was signed
     assert (
         main(

@@ -525,7 +525,7 @@ def _query(args: argparse.Namespace) -> int:
                     "  ".join(
                         cell(v)
                         for k, v in r.items()
-                        if v is not None and v is not False and k != "quote"
+                        if v is not None and v is not False and v != [] and k != "quote"
                     )
                 )
                 for r in rows
