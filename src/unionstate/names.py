@@ -97,8 +97,13 @@ def key(text: str) -> str:
 
 def _initial_of(initial: str, word: str) -> bool:
     """Whether an initial's key begins a word's: 'Y.' ('i') also begins
-    'Yevgeny' ('evheni'), whose ye is e."""
-    return word.startswith(initial) or (initial == "i" and word.startswith("e"))
+    'Yevgeny' ('evheni'), whose ye is e, and 'K.' ('k') 'Khazret' ('hazret'),
+    whose kh is h."""
+    return (
+        word.startswith(initial)
+        or (initial == "i" and word.startswith("e"))
+        or (initial == "k" and word.startswith("h"))
+    )
 
 
 def _fits(query: list[tuple[str, bool]], name: list[str], used: int = 0) -> bool:
