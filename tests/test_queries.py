@@ -241,6 +241,22 @@ def test_agreements_are_asked_from_the_command_line(capsys: pytest.CaptureFixtur
 
 
 @pytest.mark.parametrize(
+    ("flag", "value", "listed"),
+    [("--kind", "road_map", "'treaty'"), ("--reached", "sealed", "'in_force'")],
+)
+def test_an_unknown_kind_or_stage_is_a_usage_error_naming_the_choices(
+    flag: str, value: str, listed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["query", "agreements", flag, value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"invalid choice: '{value}'" in err
+    assert listed in err  # the choices as a user types them
+    assert "<" not in err  # not as Python's enum members
+
+
+@pytest.mark.parametrize(
     "argv",
     [
         ["holder", "Russian PM", "--on", "2021-13-01"],

@@ -287,7 +287,7 @@ def _parser() -> argparse.ArgumentParser:
     qa.add_argument(
         "--kind",
         action="append",
-        choices=list(AgreementKind),
+        choices=[k.value for k in AgreementKind],
         metavar="KIND",
         help=f"repeatable: {', '.join(AgreementKind)}",
     )
@@ -296,7 +296,7 @@ def _parser() -> argparse.ArgumentParser:
             flag,
             action="append",
             default=[],
-            choices=list(Stage),
+            choices=[s.value for s in Stage],
             metavar="STAGE",
             help=f"a stage {what} (repeatable): {', '.join(Stage)}",
         )
