@@ -124,8 +124,10 @@ ALEKSANDRS = [
     "person/aleksandr-subbotin-vitebsk",
     "person/aleksandr-vlasov-diplomat",
     "person/alexander-frolov",
+    "person/alexander-gorbunov-omsk",
     "person/alexander-medvedev",
     "person/alexander-novikov-gomselmash",
+    "person/alexander-seleznev",
     "person/alexander-solovyov-udmurtia",
     "person/avdeev",
     "person/avdeyev",
@@ -142,6 +144,7 @@ ALEKSANDRS = [
     "person/chumakov",
     "person/drozdenko",
     "person/dudkin",
+    "person/dyukov",
     "person/efimov",
     "person/goroshko",
     "person/gorovoy",
@@ -170,6 +173,7 @@ ALEKSANDRS = [
     "person/prokhorov-smolensk",
     "person/radkov",
     "person/rogozhnik",
+    "person/shakutin",
     "person/shamko",
     "person/shmaenkov",
     "person/shpilevsky",
@@ -195,7 +199,7 @@ ALEKSANDRS = [
 def test_an_ambiguous_name_is_an_error_listing_the_candidates(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """'Александр' is the first name of 72 persons of the canonical data
+    """'Александр' is the first name of 76 persons of the canonical data
     (ALEKSANDRS: Lukashenka, ambassadors, ministers, governors, a prosecutor
     general, an academy's president and others): every one is listed, never a
     guess."""
