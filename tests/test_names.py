@@ -337,6 +337,24 @@ def test_a_canonical_name_written_otherwise_still_finds_its_person(
 
 
 @pytest.mark.parametrize(
+    ("written", "person", "found"),
+    [
+        ("K. Sovmen", "person/sovmen", True),  # Khazret: a spelling begins with K
+        ("H. Sovmen", "person/sovmen", True),  # Hazret: the key begins with h
+        ("K. Gref", "person/gref", False),  # German: no spelling begins with K
+        ("G. Gref", "person/gref", True),
+        ("K. Nikitin", "person/gleb-nikitin", False),  # Gleb
+    ],
+)
+def test_an_initial_stands_for_a_word_its_letter_or_key_begins(
+    written: str, person: str, found: bool
+) -> None:
+    """'K.' finds Khazret Sovmen, whose name is written with Kh, but not
+    German Gref or Gleb Nikitin, though kh, g and h are one in a name's key."""
+    assert (person in [r.id for r in _DS.find(written)]) is found
+
+
+@pytest.mark.parametrize(
     "written", ["Тихонов В.И.", "В.И. Тихонов", "Tikhonov V.I.", "V. Tikhonov"]
 )
 def test_a_name_printed_with_initials_is_found_written_either_way(written: str) -> None:

@@ -95,26 +95,40 @@ def key(text: str) -> str:
     return " ".join(w for w, _ in words(text))
 
 
-def _initial_of(initial: str, word: str) -> bool:
-    """Whether an initial's key begins a word's: 'Y.' ('i') also begins
-    'Yevgeny' ('evheni'), whose ye is e, and 'K.' ('k') 'Khazret' ('hazret'),
-    whose kh is h."""
+def first_letters(text: str) -> list[str]:
+    """The first letter of each of a name's words as written, in lower-case
+    ASCII: 'Хазрет Совмен' → ['k', 's'] (the words of :func:`words`)."""
+    ascii_ = anyascii(text).lower().translate(_APOSTROPHES)
+    return [m.group(1)[0] for m in _TOKEN.finditer(ascii_)]
+
+
+def _initial_of(initial: str, letter: str, word: str, written: frozenset[str]) -> bool:
+    """Whether an initial (its key and its letter as written) stands for a
+    word (its key, and the letters its spellings begin with): its key begins
+    the word's, or its letter begins a spelling of it ('K.' for 'Khazret',
+    whose key 'hazret' 'K.' does not begin, as it does not 'Gleb''s 'hleb');
+    'Y.' ('i') also begins 'Yevgeny' ('evheni'), whose ye is e."""
     return (
-        word.startswith(initial)
-        or (initial == "i" and word.startswith("e"))
-        or (initial == "k" and word.startswith("h"))
+        word.startswith(initial) or letter in written or (initial == "i" and word.startswith("e"))
     )
 
 
-def _fits(query: list[tuple[str, bool]], name: list[str], used: int = 0) -> bool:
+def _fits(
+    query: list[tuple[str, bool, str]],
+    name: list[str],
+    letters: list[frozenset[str]],
+    used: int = 0,
+) -> bool:
     """Whether each query word stands for a distinct word of ``name``, in
-    any order: a whole word for an equal one, an initial for one it begins."""
+    any order: a whole word for an equal one, an initial for one it begins
+    (``letters``: the first letters of each word's spellings)."""
     if not query:
         return True
-    (w, initial), rest = query[0], query[1:]
+    (w, initial, letter), rest = query[0], query[1:]
     for i, n in enumerate(name):
         free = not used >> i & 1
-        if free and (_initial_of(w, n) if initial else n == w) and _fits(rest, name, used | 1 << i):
+        fits = _initial_of(w, letter, n, letters[i]) if initial else n == w
+        if free and fits and _fits(rest, name, letters, used | 1 << i):
             return True
     return False
 
@@ -148,6 +162,8 @@ class NameKeys:
     by_word: dict[str, list[str]] = attrs.field(factory=dict)
     #: Name key → the name as first written.
     written: dict[str, str] = attrs.field(factory=dict)
+    #: Name key → for each of its words, the letters its spellings begin with.
+    letters: dict[str, list[frozenset[str]]] = attrs.field(factory=dict)
     #: The names added whose keys are not made yet: (folded, as written).
     pending: list[tuple[str, str]] = attrs.field(factory=list)
 
@@ -159,12 +175,16 @@ class NameKeys:
         """Make the keys of the names added since the last query."""
         for folded, written in self.pending:
             k = key(written)
+            initials = first_letters(written)
             same = self.by_key.get(k)
             if same is not None:
                 same.append(folded)
+                known = self.letters[k]
+                self.letters[k] = [known[i] | {c} for i, c in enumerate(initials)]
                 continue
             self.by_key[k] = [folded]
             self.written[k] = written
+            self.letters[k] = [frozenset(c) for c in initials]
             for w in dict.fromkeys(k.split()):
                 self.by_word.setdefault(w, []).append(k)
         self.pending.clear()
@@ -179,17 +199,18 @@ class NameKeys:
         k = key(text)
         return [k] if k in self.by_key else []
 
-    def containing(self, query: list[tuple[str, bool]]) -> list[str]:
-        """The name keys that have every word of the query (an initial
+    def containing(self, query: list[tuple[str, bool, str]]) -> list[str]:
+        """The name keys that have every word of the query (its words' keys,
+        whether each is an initial, and its letter as written; an initial
         standing for a word it begins), in any order; the query needs one
         whole word."""
         self.settle()
-        whole = [w for w, initial in query if not initial]
+        whole = [w for w, initial, _ in query if not initial]
         if not whole:
             return []
         pool = min((self.by_word.get(w, []) for w in whole), key=len)
         ordered = sorted(query, key=lambda q: q[1])  # whole words first
-        return [k for k in pool if _fits(ordered, k.split())]
+        return [k for k in pool if _fits(ordered, k.split(), self.letters[k])]
 
     def by_surname(self, query: list[tuple[str, bool]], ids_of: IdsOf) -> dict[str, set[str]]:
         """The one-word names that are a word of a longer query ("Maxim
@@ -226,6 +247,7 @@ def match(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> Match:
     """The ids a query names beyond an exact match, in the tables of several
     record types at once: those of the first tier that matches any."""
     query = words(text)
+    lettered = [(w, initial, c) for (w, initial), c in zip(query, first_letters(text), strict=True)]
     pairs = list(tables)
     for how in TIERS:
         ids: set[str] = set()
@@ -235,7 +257,7 @@ def match(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> Match:
             if how == "surname":
                 found = table.by_surname(query, ids_of)
             else:
-                hit = table.equal(text) if how == "key" else table.containing(query)
+                hit = table.equal(text) if how == "key" else table.containing(lettered)
                 found = {k: table.ids([k], ids_of) for k in hit}
             for k, some in found.items():
                 if some:
