@@ -75,31 +75,32 @@ def word_key(word: str) -> str:
     return _DOUBLED.sub(r"\1", word)
 
 
-def words(text: str) -> list[tuple[str, bool]]:
-    """The keys of a name's words, each with whether it is an initial."""
+@functools.lru_cache(maxsize=1 << 14)
+def _spelled(text: str) -> tuple[tuple[tuple[str, bool], ...], tuple[str, ...]]:
+    """A name's words (each word's key, and whether it is an initial) and
+    the first letter of each word as written, in lower-case ASCII.
+    Remembered for the names met last."""
     ascii_ = anyascii(text).lower().translate(_APOSTROPHES)
-    out = []
+    out, letters = [], []
     for m in _TOKEN.finditer(ascii_):
         w, dot = m.groups()
         initial = w.isalpha() and (len(w) == 1 or (dot == "." and len(w) <= _INITIAL_LETTERS))
         out.append((word_key(w), initial))
-    return out
+        letters.append(w[0])
+    return tuple(out), tuple(letters)
 
 
-@functools.lru_cache(maxsize=1 << 14)
+def words(text: str) -> list[tuple[str, bool]]:
+    """The keys of a name's words, each with whether it is an initial."""
+    return list(_spelled(text)[0])
+
+
 def key(text: str) -> str:
     """A name's key, insensitive to case, diacritics, script and
     romanisation: 'Лукашэнка' and 'Łukašenka' → 'lukasenka'. Remembered for
-    the names met last: every check against the canonical data keys its
-    names again."""
-    return " ".join(w for w, _ in words(text))
-
-
-def first_letters(text: str) -> list[str]:
-    """The first letter of each of a name's words as written, in lower-case
-    ASCII: 'Хазрет Совмен' → ['k', 's'] (the words of :func:`words`)."""
-    ascii_ = anyascii(text).lower().translate(_APOSTROPHES)
-    return [m.group(1)[0] for m in _TOKEN.finditer(ascii_)]
+    the names met last (by :func:`_spelled`): every check against the
+    canonical data keys its names again."""
+    return " ".join(w for w, _ in _spelled(text)[0])
 
 
 def _initial_of(initial: str, letter: str, word: str, written: frozenset[str]) -> bool:
@@ -174,8 +175,7 @@ class NameKeys:
     def settle(self) -> None:
         """Make the keys of the names added since the last query."""
         for folded, written in self.pending:
-            k = key(written)
-            initials = first_letters(written)
+            k, initials = key(written), _spelled(written)[1]
             same = self.by_key.get(k)
             if same is not None:
                 same.append(folded)
@@ -246,8 +246,9 @@ def same_key(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> set[str]:
 def match(tables: Iterable[tuple[NameKeys, IdsOf]], text: str) -> Match:
     """The ids a query names beyond an exact match, in the tables of several
     record types at once: those of the first tier that matches any."""
-    query = words(text)
-    lettered = [(w, initial, c) for (w, initial), c in zip(query, first_letters(text), strict=True)]
+    spelled, letters = _spelled(text)
+    query = list(spelled)
+    lettered = [(w, initial, c) for (w, initial), c in zip(query, letters, strict=True)]
     pairs = list(tables)
     for how in TIERS:
         ids: set[str] = set()
